@@ -1,0 +1,41 @@
+"""The integrators' API at /api/v1/: each app contributes a router; errors share one shape."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from unionhome.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="unionhome API",
+    version="1",
+    description="职工之家开放接口。Errors: {'detail': …, 'errors': {field: [messages]}}.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+api.add_router("/orgs", orgs_router)
+
+
+def _messages(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    return api.create_response(
+        request, {"detail": _("输入有误。"), "errors": _messages(exc)}, status=422
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("没有权限。")}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("没有找到。")}, status=404)

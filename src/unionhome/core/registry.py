@@ -1,0 +1,32 @@
+"""Registries through which apps contribute to shared pages without reaching into each other.
+
+An app registers, in its ``AppConfig.ready``, the per-org figures it can count (members, open
+demands, …). The org-tree page and reports read this registry; they import no other app's models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# compute(parent_path, prefix_length) → {path prefix of that length: figure for that subtree}
+SubtreeCounter = Callable[[str, int], dict[str, int]]
+
+
+@dataclass(frozen=True)
+class OrgCounter:
+    key: str
+    label: str
+    compute: SubtreeCounter
+    order: int = 100
+
+
+_org_counters: dict[str, OrgCounter] = {}
+
+
+def register_org_counter(counter: OrgCounter) -> None:
+    _org_counters[counter.key] = counter
+
+
+def org_counters() -> list[OrgCounter]:
+    return sorted(_org_counters.values(), key=lambda c: (c.order, c.key))

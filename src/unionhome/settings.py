@@ -1,0 +1,244 @@
+"""unionhome settings: one module, configured by environment variables only.
+
+Every value that differs between a laptop and production comes from the environment. Helpers fail
+loudly on a value they cannot parse, so a typo in production stops the process instead of silently
+running with a default. Secrets that are absent are generated once into an untracked local file
+(``var/local_secrets.json``) so that ``make run`` and ``make test`` work on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+SRC_DIR = Path(__file__).resolve().parent
+BASE_DIR = SRC_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("UNIONHOME_VAR_DIR", BASE_DIR / "var"))
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _local_secrets() -> dict[str, str]:
+    """Secrets generated on first run, kept out of git; the environment always wins over them."""
+    path = VAR_DIR / "local_secrets.json"
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        stored = {}
+    wanted = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+        "UNIONHOME_FIELD_KEYS": lambda: Fernet.generate_key().decode(),
+        "UNIONHOME_INDEX_KEY": lambda: secrets.token_urlsafe(32),
+    }
+    missing = [key for key in wanted if key not in stored and not os.environ.get(key)]
+    if missing:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        for key in missing:
+            stored[key] = wanted[key]()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return stored
+
+
+_SECRETS = _local_secrets()
+
+
+def secret(name: str) -> str:
+    return os.environ.get(name) or _SECRETS[name]
+
+
+SECRET_KEY = secret("SECRET_KEY")
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key, then
+# run `manage.py rotate_field_keys`, then drop the old key).
+UNIONHOME_FIELD_KEYS = [k.strip() for k in secret("UNIONHOME_FIELD_KEYS").split(",") if k.strip()]
+# Keyed HMAC for blind indexes (exact lookup of encrypted values). Never rotate casually: every
+# index would need recomputing from the decrypted values.
+UNIONHOME_INDEX_KEY = secret("UNIONHOME_INDEX_KEY")
+
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "treebeard",
+    "django_htmx",
+    "axes",
+    "ninja",
+    "unionhome.core",
+    "unionhome.text",
+    "unionhome.accounts",
+    "unionhome.orgs",
+    "unionhome.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "unionhome.urls"
+WSGI_APPLICATION = "unionhome.wsgi.application"
+ASGI_APPLICATION = "unionhome.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+# Embedded SQLite (WAL, immediate transactions so concurrent writers queue instead of failing)
+# unless DATABASE_URL names another database, e.g. postgres://user@127.0.0.1:5432/unionhome.
+_DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+if _DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("UNIONHOME_SQLITE_PATH", str(VAR_DIR / "unionhome.sqlite3")),
+            "OPTIONS": {
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: refuses a locked-out username/IP before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "unionhome.accounts.backends.PhoneOrUsernameBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Lock the pair, so one attacker cannot lock a cadre out from everywhere by guessing from afar.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# --- Internationalisation -------------------------------------------------------------------
+# Chinese first: source strings are Simplified Chinese; zh-Hant and en are translations.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+    ("en", "English"),
+]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [SRC_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+# --- Security -------------------------------------------------------------------------------
+# Safe by default; `make run` sets DEBUG=1 and UNIONHOME_INSECURE_HTTP=1 for plain-HTTP localhost.
+_SECURE = not env_bool("UNIONHOME_INSECURE_HTTP", DEBUG)
+SESSION_COOKIE_SECURE = _SECURE
+CSRF_COOKIE_SECURE = _SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _SECURE)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("UNIONHOME_BEHIND_PROXY", False) else None
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from unionhome.api.urls import api
+from unionhome.core import views as core_views
+
+admin.site.site_header = _("职工之家 · 后台管理")
+admin.site.site_title = _("职工之家后台")
+admin.site.index_title = _("后台管理")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("unionhome.accounts.urls")),
+    path("orgs/", include("unionhome.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
