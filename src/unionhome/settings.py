@@ -58,10 +58,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def _local_secrets() -> dict[str, str]:
     """Secrets generated on first run, kept out of git; the environment always wins over them."""
     path = VAR_DIR / "local_secrets.json"
-    if path.exists():
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        stored = {}
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     wanted = {
         "SECRET_KEY": lambda: secrets.token_urlsafe(50),
         "UNIONHOME_FIELD_KEYS": lambda: Fernet.generate_key().decode(),

@@ -28,6 +28,6 @@ class PhoneOrUsernameBackend(ModelBackend):
 
 
 def _index(raw: str) -> str:
-    from .models import phone_index_for  # noqa: PLC0415 - avoid model import at settings load
+    from .models import phone_index_for
 
     return phone_index_for(raw)

@@ -20,7 +20,10 @@ api.add_router("/orgs", orgs_router)
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {name: [str(m) for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
+        return {
+            name: [str(m) for e in errs for m in e.messages]
+            for name, errs in exc.error_dict.items()
+        }
     return {"__all__": [str(m) for m in exc.messages]}
 
 

@@ -19,11 +19,15 @@ from django.core.exceptions import ImproperlyConfigured
 @cache
 def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
-        raise ImproperlyConfigured("UNIONHOME_FIELD_KEYS is empty: at least one Fernet key is needed")
+        raise ImproperlyConfigured(
+            "UNIONHOME_FIELD_KEYS is empty: at least one Fernet key is needed"
+        )
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except ValueError as exc:
-        raise ImproperlyConfigured(f"UNIONHOME_FIELD_KEYS holds an invalid Fernet key: {exc}") from exc
+        raise ImproperlyConfigured(
+            f"UNIONHOME_FIELD_KEYS holds an invalid Fernet key: {exc}"
+        ) from exc
 
 
 def fernet() -> MultiFernet:

@@ -67,7 +67,7 @@ def scope_paths(user, role_kinds: Iterable[str] | None = None) -> list[str] | No
     kinds = tuple(sorted(role_kinds)) if role_kinds else ()
     cache = user.__dict__.setdefault("_unionhome_scope_cache", {})
     if kinds not in cache:
-        from unionhome.core.models import Role  # noqa: PLC0415 - models import this module
+        from unionhome.core.models import Role
 
         roles = Role.objects.filter(user=user, org__is_active=True)
         if kinds:

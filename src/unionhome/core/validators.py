@@ -111,9 +111,7 @@ def validate_uscc(value: str) -> None:
             params={"chars": "".join(bad)},
         )
     if not code[2:8].isdigit():
-        raise ValidationError(
-            _("统一社会信用代码第3至8位应为行政区划代码。"), code="uscc_region"
-        )
+        raise ValidationError(_("统一社会信用代码第3至8位应为行政区划代码。"), code="uscc_region")
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
         raise ValidationError(
@@ -128,7 +126,8 @@ def validate_union_uscc(value: str) -> None:
     validate_uscc(value)
     if normalise_uscc(value)[0] != "8":
         raise ValidationError(
-            _("工会法人统一社会信用代码应以8开头（登记管理部门为工会）。"), code="union_uscc_authority"
+            _("工会法人统一社会信用代码应以8开头（登记管理部门为工会）。"),
+            code="union_uscc_authority",
         )
 
 
@@ -152,17 +151,13 @@ def id_birth_date(number: str) -> dt.date:
 def validate_id_number(value: str) -> None:
     number = normalise_id_number(value)
     if len(number) == 15:
-        raise ValidationError(
-            _("这是旧版15位身份证号码，请填写现行的18位号码。"), code="id_legacy"
-        )
+        raise ValidationError(_("这是旧版15位身份证号码，请填写现行的18位号码。"), code="id_legacy")
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise ValidationError(
             _("身份证号码应为18位：17位数字加1位校验码（数字或X）。"), code="id_format"
         )
     if number[:2] not in PROVINCE_CODES:
-        raise ValidationError(
-            _("身份证号码前两位不是有效的省级行政区划代码。"), code="id_region"
-        )
+        raise ValidationError(_("身份证号码前两位不是有效的省级行政区划代码。"), code="id_region")
     try:
         born = id_birth_date(number)
     except ValueError:
@@ -178,9 +173,7 @@ def validate_id_number(value: str) -> None:
             params={"date": number[6:14]},
         )
     if number[17] != id_check_char(number[:17]):
-        raise ValidationError(
-            _("身份证号码校验位错误，请核对是否输错。"), code="id_checksum"
-        )
+        raise ValidationError(_("身份证号码校验位错误，请核对是否输错。"), code="id_checksum")
 
 
 # --- Mainland mobile numbers ----------------------------------------------------------------

@@ -28,7 +28,7 @@ class OrgAdminForm(OrgForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["parent"].initial = self.instance.get_parent()
+            self.fields["parent"].initial = Org.objects.get_parent(self.instance)
 
     def _post_clean(self):
         super()._post_clean()
@@ -64,10 +64,13 @@ class OrgAdmin(admin.ModelAdmin):
         if not change:
             return services.create_org(request.user, parent=parent, **fields)
         org = services.update_org(request.user, form.instance, **fields)
-        current = org.get_parent()
+        current = Org.objects.get_parent(org)
         if parent is not None and (current is None or current.pk != parent.pk):
             org = services.move_org(request.user, org, parent)
         return org
 
     def save_model(self, request, obj, form, change):
         """Already saved by the service in `save_form`."""
+
+    def save_related(self, request, form, formsets, change):
+        """Orgs have no many-to-many fields or inlines; the service saved everything."""

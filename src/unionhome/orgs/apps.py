@@ -11,4 +11,6 @@ class OrgsConfig(AppConfig):
 
         from .services import member_totals
 
-        register_org_counter(OrgCounter(key="members", label=_("会员"), compute=member_totals, order=10))
+        register_org_counter(
+            OrgCounter(key="members", label=_("会员"), compute=member_totals, order=10)
+        )

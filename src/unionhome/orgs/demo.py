@@ -37,14 +37,60 @@ NANJING_DISTRICTS: dict[str, tuple[str, list[str]]] = {
     "玄武区": ("320102", ["玄武门街道", "新街口街道"]),
 }
 
-BRANDS = (
-    "恒达 华瑞 鑫源 宏远 天成 永盛 瑞丰 金茂 博远 中润 德利 嘉禾 信达 创维 "
-    "锦程 亿丰 凯旋 汇通 泰和 明阳 长青 东方 联创 宝利 新晟 海川 隆基 众成 卓越 星辰"
-).split()
-TRADES = (
-    "精密机械 纺织 电子科技 物流 食品 环保科技 新材料 建筑工程 汽车零部件 医疗器械 "
-    "物业管理 餐饮管理 服装 印染 光伏科技 软件 化工 模具 家居 商贸"
-).split()
+BRANDS = [
+    "恒达",
+    "华瑞",
+    "鑫源",
+    "宏远",
+    "天成",
+    "永盛",
+    "瑞丰",
+    "金茂",
+    "博远",
+    "中润",
+    "德利",
+    "嘉禾",
+    "信达",
+    "创维",
+    "锦程",
+    "亿丰",
+    "凯旋",
+    "汇通",
+    "泰和",
+    "明阳",
+    "长青",
+    "东方",
+    "联创",
+    "宝利",
+    "新晟",
+    "海川",
+    "隆基",
+    "众成",
+    "卓越",
+    "星辰",
+]
+TRADES = [
+    "精密机械",
+    "纺织",
+    "电子科技",
+    "物流",
+    "食品",
+    "环保科技",
+    "新材料",
+    "建筑工程",
+    "汽车零部件",
+    "医疗器械",
+    "物业管理",
+    "餐饮管理",
+    "服装",
+    "印染",
+    "光伏科技",
+    "软件",
+    "化工",
+    "模具",
+    "家居",
+    "商贸",
+]
 RIDER_PLATFORMS = ("外卖配送", "即时配送", "快递", "同城货运", "网约车")
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
@@ -55,8 +101,12 @@ class DemoLogin:
     username: str
     display_name: str
     phone: str
-    org_name: str
+    org: Org | None
     kinds: tuple[str, ...]
+
+    @property
+    def org_name(self) -> str:
+        return self.org.name if self.org else "—"
 
 
 def _uscc(rng: random.Random, authority: str, region: str) -> str:
@@ -86,7 +136,7 @@ class DemoBuilder:
     def _child(self, parent: Org | None, name: str, **fields) -> Org:
         key = parent.pk if parent else 0
         if key not in self._children_by_name:
-            siblings = parent.get_children() if parent else Org.get_root_nodes()
+            siblings = Org.objects.get_children(parent) if parent else Org.objects.get_root_nodes()
             self._children_by_name[key] = {o.name: o for o in siblings}
         existing = self._children_by_name[key].get(name)
         if existing is not None:
@@ -228,23 +278,25 @@ class DemoBuilder:
     # -- people ----------------------------------------------------------------------------
     def logins(self, named: dict[str, Org]) -> list[DemoLogin]:
         first_enterprise = (
-            named["street:崇安寺街道"].get_children().filter(level=OrgLevel.GRASSROOTS).first()
+            Org.objects.get_children(named["street:崇安寺街道"])
+            .filter(level=OrgLevel.GRASSROOTS)
+            .first()
         )
         return [
-            DemoLogin("admin", "系统管理员", "13900000000", "—", ()),
-            DemoLogin("province_leader", "江苏省总·周明", "13900000001", named["province"].name,
+            DemoLogin("admin", "系统管理员", "13900000000", None, ()),
+            DemoLogin("province_leader", "江苏省总·周明", "13900000001", named["province"],
                       (RoleKind.LEADER, RoleKind.ADMIN)),
-            DemoLogin("city_cadre", "无锡市总·陈静", "13900000002", named["wuxi"].name,
+            DemoLogin("city_cadre", "无锡市总·陈静", "13900000002", named["wuxi"],
                       (RoleKind.CADRE, RoleKind.ADMIN)),
             DemoLogin("district_cadre", "梁溪区总·王磊", "13900000003",
-                      named["district:梁溪区"].name, (RoleKind.CADRE,)),
+                      named["district:梁溪区"], (RoleKind.CADRE,)),
             DemoLogin("street_cadre", "崇安寺街道·李娜", "13900000004",
-                      named["street:崇安寺街道"].name, (RoleKind.CADRE, RoleKind.ADMIN)),
+                      named["street:崇安寺街道"], (RoleKind.CADRE, RoleKind.ADMIN)),
             DemoLogin("enterprise_cadre", "企业工会·张伟", "13900000005",
-                      first_enterprise.name, (RoleKind.CADRE,)),
-            DemoLogin("mediator", "无锡市总·调解员刘洋", "13900000006", named["wuxi"].name,
+                      first_enterprise, (RoleKind.CADRE,)),
+            DemoLogin("mediator", "无锡市总·调解员刘洋", "13900000006", named["wuxi"],
                       (RoleKind.MEDIATOR,)),
-            DemoLogin("nanjing_cadre", "南京市总·赵敏", "13900000007", named["nanjing"].name,
+            DemoLogin("nanjing_cadre", "南京市总·赵敏", "13900000007", named["nanjing"],
                       (RoleKind.CADRE,)),
         ]  # fmt: skip
 
@@ -259,10 +311,8 @@ class DemoBuilder:
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            if login.kinds:
-                org = Org.objects.get(name=login.org_name)
-                for kind in login.kinds:
-                    services.grant_role(self.admin, user=user, org=org, kind=kind)
+            for kind in login.kinds:
+                services.grant_role(self.admin, user=user, org=login.org, kind=kind)
         return logins
 
 

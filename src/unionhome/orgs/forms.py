@@ -15,7 +15,9 @@ class OrgForm(forms.ModelForm):
         """Uniqueness is checked by the service, which names the clashing org."""
 
     def cleaned_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
+        return {
+            name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data
+        }
 
 
 class MoveOrgForm(forms.Form):

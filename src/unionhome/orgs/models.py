@@ -156,9 +156,7 @@ class Org(MP_Node):
         verbose_name = _("工会组织")
         verbose_name_plural = _("工会组织")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(level__in=OrgLevel.values), name="org_level_known"
-            ),
+            models.CheckConstraint(condition=Q(level__in=OrgLevel.values), name="org_level_known"),
             models.CheckConstraint(condition=Q(kind__in=OrgKind.values), name="org_kind_known"),
             # An employer has one union; branches share the code of the grassroots union above
             # them, so only grassroots unions are held to it.
@@ -202,22 +200,23 @@ class Org(MP_Node):
                 % {"kind": self.get_kind_display(), "level": self.get_level_display()}
             )
         shape = LEVEL_REGION_SHAPE.get(self.level)
-        if shape and self.region_code and len(self.region_code) == 6:
-            if region_level(self.region_code) != shape:
-                errors.setdefault("region_code", []).append(
-                    _("%(level)s的行政区划代码应为%(shape)s级代码。")
-                    % {
-                        "level": self.get_level_display(),
-                        "shape": {"province": _("省"), "city": _("市"), "county": _("县区")}[
-                            shape
-                        ],
-                    }
-                )
-        if self.employer_credit_code and self.kind == OrgKind.LOCAL and self.level in (
-            OrgLevel.NATIONAL,
-            OrgLevel.PROVINCE,
-            OrgLevel.CITY,
-            OrgLevel.COUNTY,
+        region_ok = len(self.region_code) == 6 and self.region_code.isdigit()
+        if shape and region_ok and region_level(self.region_code) != shape:
+            shape_label = {"province": _("省级"), "city": _("市级"), "county": _("县级")}[shape]
+            errors.setdefault("region_code", []).append(
+                _("%(level)s的行政区划代码应为%(shape)s代码。")
+                % {"level": self.get_level_display(), "shape": shape_label}
+            )
+        if (
+            self.employer_credit_code
+            and self.kind == OrgKind.LOCAL
+            and self.level
+            in (
+                OrgLevel.NATIONAL,
+                OrgLevel.PROVINCE,
+                OrgLevel.CITY,
+                OrgLevel.COUNTY,
+            )
         ):
             errors.setdefault("employer_credit_code", []).append(
                 _("地方总工会没有“所在单位”，请留空单位统一社会信用代码。")
@@ -236,7 +235,7 @@ class Org(MP_Node):
         """This org's region, or the nearest ancestor's: what routing and validation rely on."""
         if self.region_code:
             return self.region_code
-        for ancestor in reversed(list(self.get_ancestors())):
+        for ancestor in reversed(list(Org.objects.get_ancestors(self))):
             if ancestor.region_code:
                 return ancestor.region_code
         return ""

@@ -77,7 +77,9 @@ def check_placement(org: Org, parent: Org | None) -> None:
                 "parent_level": parent.get_level_display(),
             }
         else:
-            msg = _("“%(level)s”不能设在%(parent_level)s“%(parent)s”之下，只能设：%(allowed)s。") % {
+            msg = _(
+                "“%(level)s”不能设在%(parent_level)s“%(parent)s”之下，只能设：%(allowed)s。"
+            ) % {
                 "level": org.get_level_display(),
                 "parent": parent.name,
                 "parent_level": parent.get_level_display(),
@@ -92,10 +94,10 @@ def check_placement(org: Org, parent: Org | None) -> None:
                 % {"code": org.region_code, "outer": outer}
             )
     if org.pk:
-        child_levels = set(org.get_children().values_list("level", flat=True))
+        child_levels = set(Org.objects.get_children(org).values_list("level", flat=True))
         still_allowed = {
             level
-            for kind in set(org.get_children().values_list("kind", flat=True))
+            for kind in set(Org.objects.get_children(org).values_list("kind", flat=True))
             for level in allowed_child_levels(org.level, org.kind, kind)
         }
         bad = child_levels - still_allowed
@@ -124,7 +126,11 @@ def _apply(org: Org, fields: dict[str, Any]) -> None:
 def _validate_fields(org: Org) -> None:
     # Field validators (region code, USCC checksums, lengths); uniqueness is checked by the
     # database constraints and turned into a message by `_save_unique`.
-    org.full_clean(exclude=["path", "depth", "numchild", "code"], validate_unique=False)
+    org.full_clean(
+        exclude=["path", "depth", "numchild", "code"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
 
 
 # --- Writes --------------------------------------------------------------------------------
@@ -142,7 +148,11 @@ def create_org(actor, *, parent: Org | None, **fields: Any) -> Org:
     _validate_fields(org)
     check_placement(org, parent)
     _check_unique(org)
-    org = Org.add_root(instance=org) if parent is None else parent.add_child(instance=org)
+    org = (
+        Org.objects.add_root(instance=org)
+        if parent is None
+        else Org.objects.add_child(parent, instance=org)
+    )
     audit.record(actor, "org.create", org, detail={"name": org.name, "level": org.level})
     return org
 
@@ -155,7 +165,7 @@ def update_org(actor, org: Org, **fields: Any) -> Org:
     before = {name: getattr(org, name) for name in fields}
     _apply(org, fields)
     _validate_fields(org)
-    check_placement(org, org.get_parent())
+    check_placement(org, Org.objects.get_parent(org))
     _check_unique(org)
     org.save()
     changes = {
@@ -176,12 +186,12 @@ def move_org(actor, org: Org, new_parent: Org) -> Org:
     new_parent = Org.objects.select_for_update().get(pk=new_parent.pk)
     require(actor, org.path, ADMIN_ROLES)
     require(actor, new_parent.path, ADMIN_ROLES, _("您没有管理目标上级组织的权限。"))
-    old_parent = org.get_parent()
+    old_parent = Org.objects.get_parent(org)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         return org
     check_placement(org, new_parent)
     old_path = org.path
-    org.move(new_parent, pos="last-child")
+    Org.objects.move(org, new_parent, pos="last-child")
     org = Org.objects.get(pk=org.pk)
     rewritten = rewrite_org_paths(old_path, org.path)
     audit.record(
@@ -211,11 +221,9 @@ def rewrite_org_paths(old_prefix: str, new_prefix: str) -> dict[str, int]:
     """Replace `old_prefix` with `new_prefix` in every scoped model's `org_path`."""
     counts: dict[str, int] = {}
     for model in scoped_models():
-        counts[model._meta.label_lower] = (
-            model._default_manager.filter(subtree_q("org_path", [old_prefix])).update(
-                org_path=Concat(Value(new_prefix), Substr(F("org_path"), len(old_prefix) + 1))
-            )
-        )
+        counts[model._meta.label_lower] = model._default_manager.filter(
+            subtree_q("org_path", [old_prefix])
+        ).update(org_path=Concat(Value(new_prefix), Substr(F("org_path"), len(old_prefix) + 1)))
     return counts
 
 
@@ -280,6 +288,8 @@ def member_totals(parent_path: str, prefix_length: int) -> dict[str, int]:
     rows = (
         Org.objects.filter(subtree_q("path", [parent_path]))
         .annotate(prefix=Substr("path", 1, prefix_length))
+        # clear the default ordering by path: it would join the GROUP BY and split every group
+        .order_by()
         .values("prefix")
         .annotate(total=Sum("member_count"))
     )
@@ -311,7 +321,7 @@ def tree_roots(user) -> list[TreeNode]:
     """The top of what this user may see: the orgs their roles sit on (roots for superusers)."""
     paths = scope_paths(user)
     if paths is None:
-        orgs = list(Org.get_root_nodes())
+        orgs = list(Org.objects.get_root_nodes())
     else:
         orgs = list(Org.objects.filter(path__in=paths).order_by("path"))
     return _nodes(orgs, None, None)
@@ -320,7 +330,7 @@ def tree_roots(user) -> list[TreeNode]:
 def tree_children(user, parent: Org) -> list[TreeNode]:
     """Children of an org the user can see, each with its subtree figures."""
     parent = get_org_for_user(user, parent.code)
-    children = list(parent.get_children().order_by("path"))
+    children = list(Org.objects.get_children(parent))
     return _nodes(children, parent.path, len(parent.path) + Org.steplen)
 
 
@@ -337,7 +347,7 @@ def search_orgs(user, query: str, limit: int = 50) -> list[Org]:
 def breadcrumbs(user, org: Org) -> list[Org]:
     """Ancestors of `org` down from the user's own scope root (nothing above what they cover)."""
     paths = scope_paths(user)
-    ancestors = list(org.get_ancestors())
+    ancestors = list(Org.objects.get_ancestors(org))
     if paths is None:
         return ancestors
     return [a for a in ancestors if any(a.path.startswith(p) for p in paths)]
@@ -348,6 +358,7 @@ def subtree_summary(org: Org) -> dict[str, int]:
     rows = (
         Org.objects.filter(subtree_q("path", [org.path]))
         .exclude(pk=org.pk)
+        .order_by()
         .values("level")
         .annotate(n=Count("id"))
     )

@@ -43,6 +43,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             roles = "/".join(login.kinds) or "superuser"
-            self.stdout.write(
-                f"  {login.username:<17} {login.phone}  {roles:<14} {login.org_name}"
-            )
+            self.stdout.write(f"  {login.username:<17} {login.phone}  {roles:<14} {login.org_name}")
