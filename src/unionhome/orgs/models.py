@@ -202,11 +202,12 @@ class Org(MP_Node):
         shape = LEVEL_REGION_SHAPE.get(self.level)
         region_ok = len(self.region_code) == 6 and self.region_code.isdigit()
         if shape and region_ok and region_level(self.region_code) != shape:
-            shape_label = {"province": _("省级"), "city": _("市级"), "county": _("县级")}[shape]
-            errors.setdefault("region_code", []).append(
-                _("%(level)s的行政区划代码应为%(shape)s代码。")
-                % {"level": self.get_level_display(), "shape": shape_label}
-            )
+            message = {
+                "province": _("省级总工会的行政区划代码应为省级代码（后四位为0000）。"),
+                "city": _("市级总工会的行政区划代码应为市级代码（后两位为00）。"),
+                "county": _("县（市、区）总工会的行政区划代码应为县级代码（后两位不为00）。"),
+            }[shape]
+            errors.setdefault("region_code", []).append(message)
         if (
             self.employer_credit_code
             and self.kind == OrgKind.LOCAL

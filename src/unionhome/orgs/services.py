@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from unionhome.core import audit
+from unionhome.core.i18n import join_items
 from unionhome.core.models import Role, RoleKind
 from unionhome.core.permissions import require
 from unionhome.core.registry import org_counters
@@ -83,7 +84,7 @@ def check_placement(org: Org, parent: Org | None) -> None:
                 "level": org.get_level_display(),
                 "parent": parent.name,
                 "parent_level": parent.get_level_display(),
-                "allowed": "、".join(str(OrgLevel(lv).label) for lv in allowed),
+                "allowed": join_items(OrgLevel(lv).label for lv in allowed),
             }
         errors.setdefault("level", []).append(msg)
     if parent is not None and org.region_code:
@@ -106,7 +107,7 @@ def check_placement(org: Org, parent: Org | None) -> None:
                 _("改为“%(level)s”后，现有下级组织（%(children)s）将不符合层级关系。")
                 % {
                     "level": org.get_level_display(),
-                    "children": "、".join(str(OrgLevel(lv).label) for lv in sorted(bad)),
+                    "children": join_items(OrgLevel(lv).label for lv in sorted(bad)),
                 }
             )
     if errors:
@@ -116,7 +117,7 @@ def check_placement(org: Org, parent: Org | None) -> None:
 def _apply(org: Org, fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(_("不能修改这些字段：%s") % "、".join(sorted(unknown)))
+        raise ValidationError(_("不能修改这些字段：%s") % join_items(sorted(unknown)))
     for name, value in fields.items():
         if value is None and isinstance(Org._meta.get_field(name), CharField):
             value = ""
