@@ -111,7 +111,8 @@ INSTALLED_APPS = [
     "unionhome.text",
     "unionhome.accounts",
     "unionhome.orgs",
-    "unionhome.api",
+    "unionhome.demands",
+    "unionhome.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,30 @@ SECURE_PROXY_SSL_HEADER = (
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 X_FRAME_OPTIONS = "DENY"
+
+# --- Media (uploaded photos; served only through scoped views, never as public files) ----------
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media-not-public/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Demands ----------------------------------------------------------------------------------
+# The city this deployment serves by default: resolves ambiguous district names in addresses
+# (朝阳区 alone is in both Beijing and Changchun). Empty for a national deployment.
+UNIONHOME_HOME_CITY = os.environ.get("UNIONHOME_HOME_CITY", "")
+# Days after resolution during which a worker's low rating reopens the demand; after it, unrated
+# demands close by themselves.
+UNIONHOME_FEEDBACK_WINDOW_DAYS = env_int("UNIONHOME_FEEDBACK_WINDOW_DAYS", 7)
+# Weeks after closing to ask "is it still solved?".
+UNIONHOME_FOLLOW_UP_DAYS = env_int("UNIONHOME_FOLLOW_UP_DAYS", 30)
+# Public intake rate limit: submissions per IP address and per phone number in one hour.
+UNIONHOME_INTAKE_LIMIT_PER_HOUR = env_int("UNIONHOME_INTAKE_LIMIT_PER_HOUR", 10)
+UNIONHOME_PHOTO_MAX_BYTES = env_int("UNIONHOME_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+UNIONHOME_PHOTO_MAX_COUNT = env_int("UNIONHOME_PHOTO_MAX_COUNT", 4)
+# Where text messages go: "log" (default: written to the log only) or a dotted path to a sender.
+UNIONHOME_SMS_BACKEND = os.environ.get(
+    "UNIONHOME_SMS_BACKEND", "unionhome.core.notify.LoggingSmsSender"
+)
 
 LOGGING = {
     "version": 1,

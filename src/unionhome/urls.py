@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unionhome.api.urls import api
 from unionhome.core import views as core_views
+from unionhome.demands.urls import public_patterns as demand_public_patterns
 
 admin.site.site_header = _("职工之家 · 后台管理")
 admin.site.site_title = _("职工之家后台")
@@ -14,6 +15,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("unionhome.accounts.urls")),
     path("orgs/", include("unionhome.orgs.urls")),
+    path("demands/", include("unionhome.demands.urls")),
+    path("d/", include(demand_public_patterns)),
+    path("open311/v2/", include("unionhome.demands.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

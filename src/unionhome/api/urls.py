@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from unionhome.demands.api import router as demands_router
 from unionhome.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -16,6 +17,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/orgs", orgs_router)
+api.add_router("/demands", demands_router)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from unionhome.orgs import services as org_services
 
-from .models import AuditEvent, Role
+from .models import AuditEvent, CalendarAdjustment, Notification, Role
 
 
 @admin.register(Role)
@@ -49,4 +49,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarAdjustment)
+class CalendarAdjustmentAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("at", "recipient", "title", "read_at")
+    search_fields = ("title", "recipient__username")
+
+    def has_change_permission(self, request, obj=None):
         return False

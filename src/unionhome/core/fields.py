@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.lookups import Exact
 
 from . import crypto
 
@@ -28,8 +29,21 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(str(value))
 
     def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return EmptyOnlyExact
         if lookup_name != "isnull":
             raise TypeError(
                 f"'{lookup_name}' lookups on an encrypted field cannot work: use its blind index"
             )
         return super().get_lookup(lookup_name)
+
+
+class EmptyOnlyExact(Exact):
+    """`field=""` is meaningful on ciphertext (empty is stored as empty); any other value is not."""
+
+    def get_prep_lookup(self):
+        if self.rhs != "":
+            raise TypeError(
+                "'exact' lookups on an encrypted field cannot work: use its blind index"
+            )
+        return super().get_prep_lookup()

@@ -62,6 +62,9 @@ def scope_paths(user, role_kinds: Iterable[str] | None = None) -> list[str] | No
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return []
+    fixed = getattr(user, "unionhome_scope_paths", None)
+    if fixed is not None:  # an API key's principal: its scope is fixed by the key
+        return minimal_paths(fixed)
     if user.is_superuser:
         return None
     kinds = tuple(sorted(role_kinds)) if role_kinds else ()

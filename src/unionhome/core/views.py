@@ -1,6 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 @require_GET
 def home(request):
     if request.user.is_authenticated:
-        return redirect("orgs:tree")
-    return redirect("accounts:login")
+        return redirect("demands:inbox")
+    return render(request, "home.html")
 
 
 @never_cache

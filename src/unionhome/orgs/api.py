@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from . import services
 from .models import Org
@@ -108,7 +108,7 @@ def org_children(request, code: str):
 def create_org(request, payload: OrgIn):
     data = payload.dict()
     parent = services.get_org_for_user(request.auth, data.pop("parent"))
-    return 201, services.create_org(request.auth, parent=parent, **data)
+    return Status(201, services.create_org(request.auth, parent=parent, **data))
 
 
 @router.patch("/{code}", response={200: OrgOut, **ERRORS}, summary="Change an org's data")

@@ -19,6 +19,7 @@ from unionhome.core.validators import (
     validate_union_uscc,
     validate_uscc,
 )
+from unionhome.text import employers
 from unionhome.text.normalise import normalise_for_search
 
 
@@ -140,6 +141,8 @@ class Org(MP_Node):
         validators=[validate_uscc],
         help_text=_("企业工会所在单位的18位代码（GB 32100-2015）。"),
     )
+    # Canonical employer name (see unionhome.text.employers): routing matches demands on it.
+    employer_key = models.CharField(max_length=160, blank=True, editable=False, db_index=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -190,6 +193,10 @@ class Org(MP_Node):
         if self.employer_credit_code:
             self.employer_credit_code = normalise_uscc(self.employer_credit_code)
         self.search_text = normalise_for_search(f"{self.name} {self.short_name}")[:200]
+        if self.level in (OrgLevel.GRASSROOTS,):
+            self.employer_key = employers.employer_key(self.employer_name or self.name)[:160]
+        else:
+            self.employer_key = ""
 
     def clean(self) -> None:
         self.normalise_fields()
@@ -228,8 +235,10 @@ class Org(MP_Node):
     def save(self, *args, **kwargs):
         self.normalise_fields()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"name", "short_name"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        if update_fields is not None and {"name", "short_name", "employer_name", "level"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "search_text", "employer_key"}
         super().save(*args, **kwargs)
 
     def effective_region_code(self) -> str:

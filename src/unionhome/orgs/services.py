@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from unionhome.core import audit
 from unionhome.core.i18n import join_items
 from unionhome.core.models import Role, RoleKind
-from unionhome.core.permissions import require
+from unionhome.core.permissions import covers, require
 from unionhome.core.registry import org_counters
 from unionhome.core.scoping import OrgScopedModel, forget_scope, scope_paths, subtree_q
 from unionhome.core.validators import region_contains
@@ -330,7 +330,8 @@ def tree_roots(user) -> list[TreeNode]:
 
 def tree_children(user, parent: Org) -> list[TreeNode]:
     """Children of an org the user can see, each with its subtree figures."""
-    parent = get_org_for_user(user, parent.code)
+    if not covers(user, parent.path):
+        raise Http404(_("没有找到该组织。"))
     children = list(Org.objects.get_children(parent))
     return _nodes(children, parent.path, len(parent.path) + Org.steplen)
 

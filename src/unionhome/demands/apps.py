@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemandsConfig(AppConfig):
+    name = "unionhome.demands"
+    verbose_name = _("职工诉求")
+
+    def ready(self) -> None:
+        from unionhome.core.registry import OrgCounter, register_org_counter
+
+        from .services import open_demand_totals
+
+        register_org_counter(
+            OrgCounter(
+                key="open_demands", label=_("在办诉求"), compute=open_demand_totals, order=20
+            )
+        )

@@ -1,0 +1,237 @@
+"""Where a demand goes, and why.
+
+1. The grassroots union of the worker's employer, when the employer is a known Org.
+2. The admin's routing rules (employer keyword, address keyword, region prefix), by priority.
+3. By region: the region code given, or recognised from the address text (cpca), leads to the
+   county union; a subdistrict union below it whose name appears in the address takes it.
+4. Otherwise the county union's triage queue, or the admin's default rule, or the top of the tree.
+Every decision carries its reason, which the timeline records.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from unionhome.core.validators import region_contains
+from unionhome.orgs.models import Org, OrgLevel
+from unionhome.text.employers import employer_core, employer_key
+from unionhome.text.normalise import normalise_for_search
+
+from .models import RoutingRule, RoutingRuleKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    org: Org
+    reason: str
+    method: str  # employer | rule | region | address | default
+    employer_org: Org | None = None
+    region_code: str = ""
+
+
+def _active(qs):
+    return qs.filter(is_active=True)
+
+
+def match_employer(employer_name: str) -> Org | None:
+    """A grassroots union whose employer is the named one: exact canonical key, else a unique
+    org whose key ends with the typed name without its city prefix ("恒达精密机械有限公司")."""
+    if not employer_name.strip():
+        return None
+    key = employer_key(employer_name)
+    if len(key) < 2:
+        return None
+    grassroots = _active(Org.objects.filter(level=OrgLevel.GRASSROOTS))
+    exact = list(grassroots.filter(employer_key=key)[:2])
+    if len(exact) == 1:
+        return exact[0]
+    core = employer_core(employer_name)
+    if len(core) >= 4:
+        candidates = list(grassroots.filter(employer_key__endswith=core)[:2])
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
+
+
+@cache
+def _cpca():
+    # cpca brings pandas (~70 MB): load it on first use, never at import time of web workers.
+    import cpca
+
+    return cpca
+
+
+def recognise_region(address: str) -> str:
+    """A 6-digit county code read from free address text, or ''.
+
+    District names repeat across cities (朝阳区 is in Beijing and Changchun): when the address
+    names no city and the deployment has a home city, that city is tried as context first.
+    """
+    text = address.strip()
+    if not text:
+        return ""
+    cpca = _cpca()
+    home = settings.UNIONHOME_HOME_CITY
+
+    def read(s: str) -> tuple[str, str]:
+        row = cpca.transform([s]).iloc[0]
+        code = row.get("adcode")
+        code = str(code) if code is not None and str(code) not in ("", "nan", "None") else ""
+        return code, str(row.get("市") or "")
+
+    code, city = read(text)
+    mentions_city = bool(city) and (city in text or city.removesuffix("市") in text)
+    if home and not mentions_city:
+        home_code, home_city = read(home + text)
+        if home_code and home_code != code and home_city and home_code[4:] != "00":
+            return home_code
+    return code if len(code) == 6 else ""
+
+
+def _org_for_region(region_code: str) -> Org | None:
+    """The local union of the smallest region containing `region_code` (county, else city…)."""
+    candidates = [region_code, region_code[:4] + "00", region_code[:2] + "0000"]
+    for code in candidates:
+        org = (
+            _active(Org.objects.filter(region_code=code, kind="local"))
+            .exclude(level__in=[OrgLevel.GRASSROOTS, OrgLevel.BRANCH, OrgLevel.GROUP])
+            .order_by("depth")
+            .first()
+        )
+        if org is not None:
+            return org
+    return None
+
+
+def _place_names(org: Org) -> set[str]:
+    """ "梁溪区崇安寺街道总工会" → {"梁溪区崇安寺街道", "崇安寺街道", "崇安寺"}."""
+    names: set[str] = set()
+    for raw in (org.name, org.short_name):
+        place = normalise_for_search(raw)
+        for suffix in ("总工会", "工会联合会", "工联会", "工会"):
+            place = place.removesuffix(suffix)
+        local = re.split(r"[省市区县]", place)[-1] or place
+        names.update({place, local})
+        for unit in ("街道", "镇", "乡"):
+            if local.endswith(unit) and len(local) - len(unit) >= 2:
+                names.add(local.removesuffix(unit))
+    return {n for n in names if len(n) >= 2}
+
+
+def _subdistrict_in_address(county: Org, address: str) -> Org | None:
+    """The street/town union below `county` whose place name the address mentions (longest)."""
+    text = normalise_for_search(address)
+    best: tuple[int, Org] | None = None
+    for org in _active(Org.objects.get_children(county)).filter(level=OrgLevel.SUBDISTRICT):
+        for name in _place_names(org):
+            if name in text and (best is None or len(name) > best[0]):
+                best = (len(name), org)
+    return best[1] if best else None
+
+
+def _rules(kind: str):
+    return RoutingRule.objects.filter(is_active=True, kind=kind, target__is_active=True)
+
+
+def route(*, employer_name: str = "", region_code: str = "", address: str = "") -> RoutingDecision:
+    employer_org = match_employer(employer_name)
+    if employer_org is not None:
+        return RoutingDecision(
+            employer_org,
+            _("单位“%(employer)s”已建工会，交由%(org)s办理。")
+            % {"employer": employer_name, "org": employer_org.name},
+            "employer",
+            employer_org=employer_org,
+            region_code=employer_org.effective_region_code(),
+        )
+
+    employer_text = normalise_for_search(employer_name)
+    address_text = normalise_for_search(address)
+    for rule in _rules(RoutingRuleKind.EMPLOYER_KEYWORD).select_related("target"):
+        if rule.pattern and normalise_for_search(rule.pattern) in employer_text:
+            return RoutingDecision(
+                rule.target,
+                _("单位名称含“%(p)s”，按分派规则交由%(org)s办理。")
+                % {"p": rule.pattern, "org": rule.target.name},
+                "rule",
+            )
+    for rule in _rules(RoutingRuleKind.ADDRESS_KEYWORD).select_related("target"):
+        if rule.pattern and normalise_for_search(rule.pattern) in address_text:
+            return RoutingDecision(
+                rule.target,
+                _("地址含“%(p)s”，按分派规则交由%(org)s办理。")
+                % {"p": rule.pattern, "org": rule.target.name},
+                "rule",
+            )
+
+    how = "region"
+    if not region_code and address:
+        try:
+            region_code = recognise_region(address)
+        except Exception:  # a broken address parser must not lose a worker's submission
+            logger.exception("address recognition failed")
+            region_code = ""
+        how = "address"
+    if region_code:
+        for rule in _rules(RoutingRuleKind.REGION_PREFIX).select_related("target"):
+            if rule.pattern and region_code.startswith(rule.pattern):
+                return RoutingDecision(
+                    rule.target,
+                    _("行政区划%(code)s匹配分派规则，交由%(org)s办理。")
+                    % {"code": region_code, "org": rule.target.name},
+                    "rule",
+                    region_code=region_code,
+                )
+        county = _org_for_region(region_code)
+        if county is not None:
+            street = _subdistrict_in_address(county, address) if address else None
+            if street is not None:
+                return RoutingDecision(
+                    street,
+                    _("地址“%(address)s”位于%(org)s辖区。")
+                    % {"address": address, "org": street.name},
+                    "address",
+                    region_code=region_code,
+                )
+            source = (
+                _("从地址识别出行政区划%(code)s") if how == "address" else _("行政区划%(code)s")
+            ) % {"code": region_code}
+            return RoutingDecision(
+                county,
+                _("%(source)s，未能确定街道，进入%(org)s待分拣。")
+                % {"source": source, "org": county.name},
+                "region",
+                region_code=region_code,
+            )
+
+    default = _rules(RoutingRuleKind.DEFAULT).select_related("target").first()
+    if default is not None:
+        return RoutingDecision(
+            default.target,
+            _("未能按单位或地区确定承办工会，按兜底规则交由%(org)s分拣。")
+            % {"org": default.target.name},
+            "default",
+            region_code=region_code,
+        )
+    top = _active(Org.objects.filter(depth=1)).order_by("path").first()
+    if top is None:
+        raise RuntimeError("No active org exists to receive demands")
+    return RoutingDecision(
+        top,
+        _("未能按单位或地区确定承办工会，且未设兜底规则，交由%(org)s分拣。") % {"org": top.name},
+        "default",
+        region_code=region_code,
+    )
+
+
+def region_is_within(org: Org, region_code: str) -> bool:
+    outer = org.effective_region_code()
+    return not outer or not region_code or region_contains(outer, region_code)

@@ -1,0 +1,94 @@
+"""Routing: employer union first, then admin rules, then region/address, then triage fallbacks."""
+
+import pytest
+
+from unionhome.demands import routing
+from unionhome.demands.models import RoutingRule, RoutingRuleKind
+from unionhome.orgs import services as org_services
+
+
+@pytest.fixture
+def wuxi_city(settings):
+    settings.UNIONHOME_HOME_CITY = "无锡市"
+
+
+def test_known_employer_goes_to_its_union(cast):
+    decision = routing.route(employer_name="无锡恒达精密机械有限公司")
+    assert decision.org == cast.hengda and decision.method == "employer"
+    assert "已建工会" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "typed", ["無錫恆達精密機械有限公司", "无锡 恒达精密机械 有限公司", "恒达精密机械有限公司"]
+)
+def test_employer_match_survives_traditional_spacing_and_a_missing_city(cast, typed):
+    assert routing.route(employer_name=typed).org == cast.hengda
+
+
+def test_ambiguous_short_employer_name_is_not_guessed(cast):
+    org_services.create_org(cast.root, parent=cast.guangyi, name="江阴恒达精密机械有限公司工会",
+                            level="grassroots", employer_name="江阴恒达精密机械有限公司")  # fmt: skip
+    decision = routing.route(employer_name="恒达精密机械有限公司", region_code="320213")
+    assert decision.method == "region"
+
+
+def test_region_code_goes_to_the_county_triage_queue(cast):
+    decision = routing.route(employer_name="某不知名小作坊", region_code="320213")
+    assert decision.org == cast.liangxi and decision.method == "region"
+    assert "待分拣" in decision.reason
+
+
+def test_street_named_in_the_address_takes_it(cast):
+    decision = routing.route(region_code="320213", address="梁溪区崇安寺附近的一家饭店")
+    assert decision.org == cast.chonganssi and decision.method == "address"
+
+
+def test_region_is_recognised_from_the_address_text(cast, wuxi_city):
+    decision = routing.route(address="江苏省无锡市梁溪区广益街道某工地")
+    assert decision.org == cast.guangyi
+    assert decision.region_code == "320213"
+
+
+def test_home_city_resolves_an_ambiguous_district(db, settings):
+    settings.UNIONHOME_HOME_CITY = ""
+    assert routing.recognise_region("朝阳区建国路") == "220104"  # the library alone: Changchun
+    settings.UNIONHOME_HOME_CITY = "北京市"
+    assert routing.recognise_region("朝阳区建国路") == "110105"
+    # an address that names its city keeps it, whatever the home city
+    assert routing.recognise_region("吉林省长春市朝阳区重庆路") == "220104"
+
+
+def test_admin_rules_route_by_keyword(cast):
+    RoutingRule.objects.create(
+        kind=RoutingRuleKind.ADDRESS_KEYWORD, pattern="广益佳苑", target=cast.guangyi
+    )
+    RoutingRule.objects.create(kind=RoutingRuleKind.EMPLOYER_KEYWORD, pattern="美团", target=cast.wuxi,
+                               priority=5)  # fmt: skip
+    assert routing.route(address="广益佳苑3号楼").org == cast.guangyi
+    decision = routing.route(employer_name="美团外卖梁溪站")
+    assert decision.org == cast.wuxi and decision.method == "rule"
+
+
+def test_default_rule_catches_the_rest(cast):
+    RoutingRule.objects.create(kind=RoutingRuleKind.DEFAULT, target=cast.wuxi)
+    decision = routing.route(employer_name="不知道", address="不清楚")
+    assert decision.org == cast.wuxi and decision.method == "default"
+
+
+def test_without_any_rule_the_top_of_the_tree_triages(cast):
+    decision = routing.route(employer_name="不知道")
+    assert decision.org == cast.national and decision.method == "default"
+
+
+def test_inactive_union_is_skipped(cast):
+    org_services.update_org(cast.root, cast.hengda, is_active=False)
+    assert (
+        routing.route(employer_name="无锡恒达精密机械有限公司", region_code="320213").org
+        == cast.liangxi
+    )
+
+
+def test_routing_decision_is_on_the_timeline(cast, submit):
+    demand = submit()
+    event = demand.events.get(kind="routed")
+    assert event.to_org == cast.hengda and "已建工会" in event.reason
