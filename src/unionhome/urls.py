@@ -13,6 +13,7 @@ admin.site.index_title = _("后台管理")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("notifications/", core_views.notifications, name="notifications"),
     path("accounts/", include("unionhome.accounts.urls")),
     path("orgs/", include("unionhome.orgs.urls")),
     path("demands/", include("unionhome.demands.urls")),
