@@ -30,3 +30,17 @@ def register_org_counter(counter: OrgCounter) -> None:
 
 def org_counters() -> list[OrgCounter]:
     return sorted(_org_counters.values(), key=lambda c: (c.order, c.key))
+
+
+# Demo data: each app registers a function that adds its slice once the org tree exists.
+# seeder(named_orgs: dict[str, Org], scale: int) -> str (a one-line summary)
+DemoSeeder = Callable[[dict, int], str]
+_demo_seeders: dict[str, tuple[int, DemoSeeder]] = {}
+
+
+def register_demo_seeder(key: str, seeder: DemoSeeder, order: int = 100) -> None:
+    _demo_seeders[key] = (order, seeder)
+
+
+def demo_seeders() -> list[tuple[str, DemoSeeder]]:
+    return [(k, fn) for k, (_o, fn) in sorted(_demo_seeders.items(), key=lambda kv: kv[1][0])]

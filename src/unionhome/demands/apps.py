@@ -7,8 +7,9 @@ class DemandsConfig(AppConfig):
     verbose_name = _("职工诉求")
 
     def ready(self) -> None:
-        from unionhome.core.registry import OrgCounter, register_org_counter
+        from unionhome.core.registry import OrgCounter, register_demo_seeder, register_org_counter
 
+        from .demo import seed_demo_demands
         from .services import open_demand_totals
 
         register_org_counter(
@@ -16,3 +17,4 @@ class DemandsConfig(AppConfig):
                 key="open_demands", label=_("在办诉求"), compute=open_demand_totals, order=20
             )
         )
+        register_demo_seeder("demands", seed_demo_demands, order=20)

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from unionhome.core.models import RoleKind
+from unionhome.core.registry import demo_seeders
 from unionhome.core.validators import USCC_ALPHABET, uscc_check_char
 
 from . import services
@@ -129,6 +130,7 @@ class DemoBuilder:
         self.rng = random.Random(seed)
         self.progress = progress or (lambda n: None)
         self.created = 0
+        self.summaries: list[str] = []
         self.admin = None
         self._children_by_name: dict[int, dict[str, Org]] = {}
 
@@ -322,4 +324,6 @@ def seed_demo(scale: int = 1, progress: Callable[[int], None] | None = None):
     with transaction.atomic():
         named = builder.build()
         logins = builder.ensure_people(named)
+    named["admin_user"] = builder.admin
+    builder.summaries = [seeder(named, scale) for _key, seeder in demo_seeders()]
     return builder, logins

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo tree ready: {builder.created} org(s) created this run.")
         )
+        for summary in builder.summaries:
+            self.stdout.write(f"  {summary}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             roles = "/".join(login.kinds) or "superuser"
