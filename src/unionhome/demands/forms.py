@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,12 +54,19 @@ class IntakeForm(forms.Form):
                               help_text=_("所在区县、街道或详细地址，用于交给就近的工会。"))  # fmt: skip
     region_code = forms.CharField(label=_("行政区划代码"), max_length=6, required=False,
                                   widget=forms.HiddenInput)  # fmt: skip
-    photos = MultiplePhotoField(label=_("照片（可选，最多4张）"))
+    photos = MultiplePhotoField(label=_("照片（可选）"))
     anonymous = forms.BooleanField(label=_("匿名反映（不留任何个人信息，只能凭查询码查看进展）"),
                                    required=False)  # fmt: skip
     contact_name = forms.CharField(label=_("称呼"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("手机号"), max_length=20, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = _("最多%(n)d张，每张不超过%(mb)dMB，JPG、PNG或WebP。") % {
+            "n": settings.UNIONHOME_PHOTO_MAX_COUNT,
+            "mb": settings.UNIONHOME_PHOTO_MAX_BYTES // (1024 * 1024),
+        }
 
 
 class HotlineForm(IntakeForm):

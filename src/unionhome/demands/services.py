@@ -759,7 +759,7 @@ def answer_follow_up(tracking_code: str, *, still_solved: bool, comment: str = "
     comment = clean_text(comment or "")[:1000]
     demand.follow_up_due = None
     _event(demand, EventKind.FOLLOWED_UP, None, actor_label=str(_("职工")),
-           message=(_("回访：问题仍已解决。") if still_solved else _("回访：问题又出现了。")) + comment,
+           message=(_("回访：问题没有再出现。") if still_solved else _("回访：问题又出现了。")) + comment,
            detail={"still_solved": still_solved})  # fmt: skip
     if still_solved:
         _save(demand, ["follow_up_due"])
@@ -837,7 +837,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         with transaction.atomic():
             _event(demand, EventKind.REMINDED, None, public=False, detail=marker,
                    message=_("办结时限将至，已提醒承办人。"))  # fmt: skip
-            notify_users([demand.assignee], _("诉求 %(code)s 明天到期") % {"code": demand.code},
+            notify_users([demand.assignee], _("诉求 %(code)s 将在24小时内到期") % {"code": demand.code},
                          demand.description[:120], f"/demands/{demand.code}/")  # fmt: skip
         result.reminded += 1
     asks = Demand.objects.filter(status=Status.CLOSED, follow_up_due__lte=now, anonymous=False)
