@@ -44,3 +44,24 @@ def register_demo_seeder(key: str, seeder: DemoSeeder, order: int = 100) -> None
 
 def demo_seeders() -> list[tuple[str, DemoSeeder]]:
     return [(k, fn) for k, (_o, fn) in sorted(_demo_seeders.items(), key=lambda kv: kv[1][0])]
+
+
+@dataclass(frozen=True)
+class OrgLink:
+    """A link on an org's page to another app's view of that org (`url` gets the org code)."""
+
+    key: str
+    label: str
+    url: Callable[[str], str]
+    order: int = 100
+
+
+_org_links: dict[str, OrgLink] = {}
+
+
+def register_org_link(link: OrgLink) -> None:
+    _org_links[link.key] = link
+
+
+def org_links() -> list[OrgLink]:
+    return sorted(_org_links.values(), key=lambda link: (link.order, link.key))

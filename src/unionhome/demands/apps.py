@@ -7,7 +7,15 @@ class DemandsConfig(AppConfig):
     verbose_name = _("职工诉求")
 
     def ready(self) -> None:
-        from unionhome.core.registry import OrgCounter, register_demo_seeder, register_org_counter
+        from django.urls import reverse
+
+        from unionhome.core.registry import (
+            OrgCounter,
+            OrgLink,
+            register_demo_seeder,
+            register_org_counter,
+            register_org_link,
+        )
 
         from .demo import seed_demo_demands
         from .services import open_demand_totals
@@ -18,3 +26,11 @@ class DemandsConfig(AppConfig):
             )
         )
         register_demo_seeder("demands", seed_demo_demands, order=20)
+        register_org_link(
+            OrgLink(
+                key="demands",
+                label=_("该组织的诉求"),
+                url=lambda code: reverse("demands:inbox") + f"?status=open&org={code}",
+                order=10,
+            )
+        )

@@ -113,6 +113,7 @@ class InboxFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
     escalated = forms.BooleanField(label=_("只看上级督办"), required=False)
     q = forms.CharField(label=_("搜索"), required=False, max_length=60)
+    org = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class VersionedForm(forms.Form):

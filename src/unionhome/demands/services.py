@@ -138,9 +138,12 @@ def open_demand_totals(parent_path: str, prefix_length: int) -> dict[str, int]:
     return {row["prefix"]: row["n"] for row in rows}
 
 
-def tile_counts(user, now=None) -> dict[str, int]:
-    """The dashboard tile: open, overdue and escalated demands the user oversees."""
+def tile_counts(user, now=None, org: Org | None = None) -> dict[str, int]:
+    """The dashboard tile: open, overdue and escalated demands the user oversees (in one org's
+    subtree when `org` is given)."""
     visible = Demand.objects.visible_to(user)
+    if org is not None:
+        visible = visible.in_subtree(org.path)
     return {
         "open": visible.open().count(),
         "overdue": visible.overdue(now).count(),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from unionhome.core.forms import add_service_errors
 from unionhome.core.models import RoleKind
 from unionhome.core.permissions import covers
-from unionhome.core.registry import org_counters
+from unionhome.core.registry import org_counters, org_links
 
 from . import services
 from .forms import MoveOrgForm, OrgForm, OrgSearchForm
@@ -57,6 +57,7 @@ def detail(request, code: str):
         nodes=services.tree_children(request.user, org),
         summary=services.subtree_summary(org),
         can_admin=covers(request.user, org.path, [RoleKind.ADMIN]),
+        links=[(link.label, link.url(org.code)) for link in org_links()],
     )
     return render(request, "orgs/detail.html", context)
 

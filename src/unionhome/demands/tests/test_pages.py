@@ -113,3 +113,17 @@ def test_cadre_walks_a_demand_through_the_pages(client, cast, submit):
     assert client.get(f"/demands/photo/{photo.code}/").status_code == 200
     client.force_login(cast.outsider)
     assert client.get(f"/demands/photo/{photo.code}/").status_code == 404
+
+
+def test_org_page_links_to_its_demands_with_its_own_tiles(client, cast, submit):
+    submit()
+    submit(description="广益街道某饭店老板拖欠服务员工资两个月。", employer_name="", region_code="320213",
+           address="广益街道", anonymous=True)  # fmt: skip
+    client.force_login(cast.district_cadre)
+    html = client.get(f"/orgs/{cast.chonganssi.code}/").content.decode()
+    assert f"/demands/?status=open&amp;org={cast.chonganssi.code}" in html
+    response = client.get("/demands/", {"status": "open", "org": cast.chonganssi.code})
+    assert response.context["tiles"]["open"] == 1
+    assert response.content.decode().count('class="demand-row') == 1
+    client.force_login(cast.other_street_cadre)
+    assert client.get("/demands/", {"org": cast.chonganssi.code}).status_code == 404

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from unionhome.core.forms import add_service_errors
 from unionhome.core.permissions import covers
 from unionhome.core.scoping import scope_paths
+from unionhome.orgs import services as org_services
 
 from .. import services
 from ..forms import (
@@ -74,8 +75,14 @@ def _forms(request, demand: Demand, bound_action: str | None = None):
 def inbox(request):
     form = InboxFilterForm(request.GET or {"status": "open"})
     filters = form.cleaned_data if form.is_valid() else {"status": "open"}
+    org = (
+        org_services.get_org_for_user(request.user, request.GET["org"])
+        if request.GET.get("org")
+        else None
+    )
     demands = services.inbox(
         request.user,
+        org=org,
         status=filters.get("status", ""), category=filters.get("category", ""),
         urgency=filters.get("urgency", ""), channel=filters.get("channel", ""),
         overdue=filters.get("overdue", False), escalated=filters.get("escalated", False),
@@ -83,7 +90,8 @@ def inbox(request):
     )  # fmt: skip
     page = Paginator(demands, 25).get_page(request.GET.get("page"))
     return render(request, "demands/inbox.html", {
-        "form": form, "page": page, "tiles": services.tile_counts(request.user),
+        "form": form, "page": page, "org": org,
+        "tiles": services.tile_counts(request.user, org=org),
         "querystring": request.GET.copy(),
     })  # fmt: skip
 
