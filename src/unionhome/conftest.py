@@ -26,6 +26,9 @@ def _fast_and_quiet(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests talk plain HTTP through the test client.
     settings.SECURE_SSL_REDIRECT = False
+    # Background jobs run inside the test (after commit); each test gets its own cache.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
 
 
+def env_float(name: str, default: float, minimum: float | None = None) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if minimum is not None and not value >= minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -107,11 +120,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "unionhome.core",
     "unionhome.text",
     "unionhome.accounts",
     "unionhome.orgs",
+    "unionhome.members",
     "unionhome.demands",
+    "unionhome.stations",
     "unionhome.api.apps.ApiConfig",
 ]
 
@@ -234,6 +251,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 X_FRAME_OPTIONS = "DENY"
 
+# --- Cache and background work --------------------------------------------------------------
+# The cache carries rate-limit counters and the progress of long jobs between the worker and the
+# web processes, so it must be shared by processes: Redis when REDIS_URL is set, else files.
+_REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if _REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _REDIS_URL}}  # fmt: skip
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}  # fmt: skip
+
+# Django's Tasks API (django-tasks): jobs are rows the `db_worker` command runs.
+# UNIONHOME_TASK_BACKEND=immediate runs them inside the request instead (tests, tiny setups).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "db": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("UNIONHOME_TASK_BACKEND", "db")]
+    }
+}
+
 # --- Media (uploaded photos; served only through scoped views, never as public files) ----------
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-public/"
@@ -257,6 +296,25 @@ UNIONHOME_PHOTO_MAX_COUNT = env_int("UNIONHOME_PHOTO_MAX_COUNT", 4)
 UNIONHOME_SMS_BACKEND = os.environ.get(
     "UNIONHOME_SMS_BACKEND", "unionhome.core.notify.LoggingSmsSender"
 )
+
+# --- Stations and maps -------------------------------------------------------------------------
+# Map tiles for the station pages: a Leaflet URL template such as
+# "https://webrd0{s}.example.cn/appmaptile?x={x}&y={y}&z={z}". Empty (the default): no map,
+# the pages show lists only (offline-safe). Chinese tile providers draw in GCJ-02, so markers are
+# shifted to it unless UNIONHOME_MAP_TILES_GCJ02=0 (e.g. OpenStreetMap tiles, which are WGS-84).
+UNIONHOME_MAP_TILE_URL = os.environ.get("UNIONHOME_MAP_TILE_URL", "").strip()
+if UNIONHOME_MAP_TILE_URL and not all(
+    part in UNIONHOME_MAP_TILE_URL for part in ("{x}", "{y}", "{z}")
+):
+    raise ImproperlyConfigured("UNIONHOME_MAP_TILE_URL must contain {x}, {y} and {z}")
+UNIONHOME_MAP_TILE_ATTRIBUTION = os.environ.get("UNIONHOME_MAP_TILE_ATTRIBUTION", "")
+UNIONHOME_MAP_TILE_SUBDOMAINS = os.environ.get("UNIONHOME_MAP_TILE_SUBDOMAINS", "abc")  # for {s}
+UNIONHOME_MAP_TILES_GCJ02 = env_bool("UNIONHOME_MAP_TILES_GCJ02", True)
+# The 15-minute service circle: walking speed, minutes, and the detour factor that turns
+# straight-line distance into walking distance (see stations/geo.py).
+UNIONHOME_WALK_SPEED_KMH = env_float("UNIONHOME_WALK_SPEED_KMH", 4.5, minimum=0.5)
+UNIONHOME_WALK_MINUTES = env_float("UNIONHOME_WALK_MINUTES", 15, minimum=1)
+UNIONHOME_WALK_DETOUR_FACTOR = env_float("UNIONHOME_WALK_DETOUR_FACTOR", 1.3, minimum=1)
 
 LOGGING = {
     "version": 1,

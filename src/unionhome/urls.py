@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from unionhome.api.urls import api
 from unionhome.core import views as core_views
 from unionhome.demands.urls import public_patterns as demand_public_patterns
+from unionhome.members.urls import public_patterns as member_public_patterns
+from unionhome.stations.urls import public_patterns as station_public_patterns
 
 admin.site.site_header = _("职工之家 · 后台管理")
 admin.site.site_title = _("职工之家后台")
@@ -14,10 +16,17 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("notifications/", core_views.notifications, name="notifications"),
+    path("jobs/<str:code>/", core_views.job_page, name="job"),
+    path("jobs/<str:code>/progress/", core_views.job_progress, name="job_progress"),
+    path("jobs/<str:code>/download/", core_views.job_download, name="job_download"),
     path("accounts/", include("unionhome.accounts.urls")),
     path("orgs/", include("unionhome.orgs.urls")),
     path("demands/", include("unionhome.demands.urls")),
+    path("members/", include("unionhome.members.urls")),
+    path("m/", include(member_public_patterns)),
     path("d/", include(demand_public_patterns)),
+    path("stations/", include("unionhome.stations.urls")),
+    path("s/", include(station_public_patterns)),
     path("open311/v2/", include("unionhome.demands.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,7 +7,9 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from unionhome.demands.api import router as demands_router
+from unionhome.members.api import router as members_router
 from unionhome.orgs.api import router as orgs_router
+from unionhome.stations.api import router as stations_router
 
 api = NinjaAPI(
     title="unionhome API",
@@ -18,6 +20,8 @@ api = NinjaAPI(
 )
 api.add_router("/orgs", orgs_router)
 api.add_router("/demands", demands_router)
+api.add_router("/members", members_router)
+api.add_router("/stations", stations_router)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -133,3 +133,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+def job_upload_path(instance: Job, filename: str) -> str:
+    return f"jobs/{instance.code}/{filename.rsplit('/', 1)[-1][-80:]}"
+
+
+class Job(models.Model):
+    """A long piece of work (an import, an export, a report) run by the task worker; its owner
+    watches its progress on a page. Progress while running lives in the cache (`core.jobs`):
+    the job's own transaction may hold the database until it commits."""
+
+    code = models.CharField(max_length=16, unique=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=64)
+    title = models.CharField(_("名称"), max_length=120)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("发起人"),
+    )
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    input_file = models.FileField(upload_to=job_upload_path, blank=True)
+    output_file = models.FileField(upload_to=job_upload_path, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

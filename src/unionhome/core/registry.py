@@ -6,7 +6,7 @@ demands, …). The org-tree page and reports read this registry; they import no 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # compute(parent_path, prefix_length) → {path prefix of that length: figure for that subtree}
@@ -65,3 +65,42 @@ def register_org_link(link: OrgLink) -> None:
 
 def org_links() -> list[OrgLink]:
     return sorted(_org_links.values(), key=lambda link: (link.order, link.key))
+
+
+# Where workers are, for coverage maps: each app that knows workers' places (members' workplaces,
+# demands' locations) registers a source. fn(org_path_prefix) yields (lat, lng) WGS-84 points of
+# workers in that org subtree; callers are already scoped (they pass a path the user covers).
+LocationSourceFn = Callable[[str], Iterable[tuple[float, float]]]
+
+
+@dataclass(frozen=True)
+class LocationSource:
+    key: str
+    label: str
+    fn: LocationSourceFn
+
+
+_location_sources: dict[str, LocationSource] = {}
+
+
+def register_location_source(key: str, label, fn: LocationSourceFn) -> None:
+    _location_sources[key] = LocationSource(key, label, fn)
+
+
+def location_sources() -> list[LocationSource]:
+    return [_location_sources[k] for k in sorted(_location_sources)]
+
+
+# Member cards (the members app, later): a resolver turns the token in a card's QR code into an
+# opaque, stable member reference (never a name or ID number), or None for an unknown/revoked
+# card. Station check-ins by card call it; with none registered, card check-ins are refused.
+CardResolver = Callable[[str], str | None]
+_card_resolver: list[CardResolver] = []
+
+
+def register_card_resolver(fn: CardResolver) -> None:
+    _card_resolver[:] = [fn]
+
+
+def card_resolver() -> CardResolver | None:
+    return _card_resolver[0] if _card_resolver else None

@@ -134,7 +134,7 @@ class AssignForm(VersionedForm):
 
 class VisitForm(VersionedForm):
     visited_on = forms.DateField(label=_("走访日期"), initial=timezone.localdate,
-                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))  # fmt: skip
     place = forms.CharField(label=_("地点"), max_length=200)
     people_met = forms.CharField(label=_("见到的人"), max_length=200)
     notes = forms.CharField(label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -49,7 +49,6 @@ class OrgIn(Schema):
     contact_phone: str = ""
     founded_on: dt.date | None = None
     worker_count: int = 0
-    member_count: int = 0
 
 
 class OrgPatch(Schema):
@@ -66,7 +65,6 @@ class OrgPatch(Schema):
     contact_phone: str | None = None
     founded_on: dt.date | None = None
     worker_count: int | None = None
-    member_count: int | None = None
     is_active: bool | None = None
 
 

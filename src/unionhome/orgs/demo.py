@@ -242,7 +242,6 @@ class DemoBuilder:
                     branch = self._child(
                         org, f"{employer}{branch_name}", short_name=branch_name,
                         level=OrgLevel.BRANCH, kind=OrgKind.ENTERPRISE,
-                        member_count=self.rng.randint(40, 300),
                     )  # fmt: skip
                     self._child(
                         branch, f"{employer}{branch_name}第一工会小组", short_name="第一工会小组",
@@ -260,7 +259,6 @@ class DemoBuilder:
     def _grassroots(self, parent: Org, employer: str, region: str, *, workers: int) -> Org:
         # Draw every random value before looking for an existing org, so that a re-run consumes
         # the PRNG identically and regenerates exactly the same names.
-        members = int(workers * self.rng.uniform(0.82, 0.99))
         founded = dt.date(self.rng.randint(1995, 2024), self.rng.randint(1, 12), 1)
         employer_code = _uscc(self.rng, "91", region)
         union_code = _uscc(self.rng, "81", region)
@@ -272,7 +270,7 @@ class DemoBuilder:
             employer_name=employer, employer_credit_code=employer_code,
             legal_person_code=union_code,
             address=f"{parent.short_name.removesuffix('总工会')}{number}号",
-            contact_name=contact, worker_count=workers, member_count=members, founded_on=founded,
+            contact_name=contact, worker_count=workers, founded_on=founded,
         )  # fmt: skip
         self.progress(1)
         return org

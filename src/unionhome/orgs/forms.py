@@ -9,7 +9,7 @@ class OrgForm(forms.ModelForm):
     class Meta:
         model = Org
         fields = list(EDITABLE_FIELDS)
-        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"founded_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def validate_unique(self):
         """Uniqueness is checked by the service, which names the clashing org."""

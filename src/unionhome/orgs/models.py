@@ -148,7 +148,9 @@ class Org(MP_Node):
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     worker_count = models.PositiveIntegerField(_("职工人数"), default=0)
-    member_count = models.PositiveIntegerField(_("会员人数"), default=0)
+    # Active members of this org itself, kept by the members app in the same transaction as each
+    # membership change (`manage.py recount_members` proves it); never edited by hand.
+    member_count = models.PositiveIntegerField(_("会员人数"), default=0, editable=False)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

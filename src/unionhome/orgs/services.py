@@ -38,7 +38,6 @@ EDITABLE_FIELDS = (
     "contact_phone",
     "founded_on",
     "worker_count",
-    "member_count",
     "is_active",
 )
 

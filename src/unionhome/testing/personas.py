@@ -55,6 +55,18 @@ class Cast:
                 setattr(self, name, value)
 
 
+def make_id_number(region: str = "320213", birth: str = "19900101", seq: int = 1,
+                   male: bool = True) -> str:  # fmt: skip
+    """A valid GB 11643 number (right check character) for fixtures."""
+    from unionhome.core.validators import id_check_char
+
+    order = f"{seq:03d}"[-3:]
+    if (int(order[-1]) % 2 == 1) != male:
+        order = order[:2] + str((int(order[-1]) + 1) % 10)
+    body = f"{region}{birth}{order}"
+    return body + id_check_char(body)
+
+
 def _user(username: str, phone: str = "") -> User:
     user = User(username=username, display_name=username, phone=phone)
     user.set_password(PASSWORD)
@@ -86,11 +98,9 @@ def build_cast() -> Cast:
         level="grassroots",
         kind="enterprise",
         employer_name="无锡恒达精密机械有限公司",
-        member_count=120,
     )
     hengda_branch = services.create_org(
         root, parent=hengda, name="恒达生产一部分工会", level="branch", kind="enterprise",
-        member_count=30,
     )  # fmt: skip
     ruifeng = services.create_org(
         root,
@@ -98,7 +108,6 @@ def build_cast() -> Cast:
         name="无锡瑞丰纺织有限公司工会委员会",
         level="grassroots",
         kind="enterprise",
-        member_count=80,
     )
     nanjing = services.create_org(
         root, parent=province, name="南京市总工会", level="city", region_code="320100"
@@ -124,6 +133,13 @@ def build_cast() -> Cast:
         chonganssi=chonganssi, guangyi=guangyi, hengda=hengda, hengda_branch=hengda_branch,
         ruifeng=ruifeng, nanjing=nanjing, **users,
     )  # fmt: skip
+    # Real members: 3 in 恒达, 2 in 瑞丰 (counts are kept by the members services).
+    from unionhome.members.services import PersonData, add_member
+
+    for i, (org, name) in enumerate([(hengda, "张伟"), (hengda, "李娜"), (hengda, "王强"),
+                                     (ruifeng, "刘洋"), (ruifeng, "陈静")], start=1):  # fmt: skip
+        add_member(root, org, PersonData(name=name, id_number=make_id_number(seq=i * 2 + 1),
+                                         phone=f"1350000000{i}"))  # fmt: skip
     # Adding children changed numchild in the database; stale instances would look like leaves.
     cast.refresh()
     return cast

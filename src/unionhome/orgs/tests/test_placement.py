@@ -119,7 +119,7 @@ def test_form_shows_the_level_error_and_creates_nothing(client, cast):
     response = client.post(
         f"/orgs/{cast.hengda.code}/add/",
         {"name": "子公司工会", "level": "grassroots", "kind": "enterprise",
-         "worker_count": 0, "member_count": 0, "is_active": "on"},
+         "worker_count": 0, "is_active": "on"},
     )  # fmt: skip
     assert response.status_code == 200
     assert "只能设" in response.content.decode()
@@ -131,7 +131,7 @@ def test_form_creates_a_valid_child(client, cast):
     response = client.post(
         f"/orgs/{cast.chonganssi.code}/add/",
         {"name": "无锡新瑞软件有限公司工会委员会", "level": "grassroots", "kind": "enterprise",
-         "employer_credit_code": GOOD_EMPLOYER_CODE, "worker_count": 50, "member_count": 45,
+         "employer_credit_code": GOOD_EMPLOYER_CODE, "worker_count": 50,
          "is_active": "on"},
     )  # fmt: skip
     org = Org.objects.get(name="无锡新瑞软件有限公司工会委员会")
@@ -159,7 +159,7 @@ def test_admin_refuses_a_level_inversion(client, cast):
     response = client.post(
         "/admin/orgs/org/add/",
         {"parent": cast.liangxi.pk, "name": "某市总工会", "level": "city", "kind": "local",
-         "worker_count": 0, "member_count": 0, "is_active": "on"},
+         "worker_count": 0, "is_active": "on"},
     )  # fmt: skip
     assert response.status_code == 200
     assert "不能设在" in response.content.decode()
@@ -173,7 +173,7 @@ def test_admin_creates_through_the_service(client, cast):
     response = client.post(
         "/admin/orgs/org/add/",
         {"parent": cast.guangyi.pk, "name": "无锡博远模具有限公司工会", "level": "grassroots",
-         "kind": "enterprise", "worker_count": 10, "member_count": 9, "is_active": "on"},
+         "kind": "enterprise", "worker_count": 10, "is_active": "on"},
     )  # fmt: skip
     assert response.status_code == 302
     org = Org.objects.get(name="无锡博远模具有限公司工会")
@@ -215,3 +215,14 @@ def test_api_cannot_create_under_an_org_outside_the_subtree(client, cast):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_edit_form_keeps_the_founding_date_in_the_browser_format(client, cast):
+    """<input type="date"> only accepts yyyy-mm-dd; a localised value would show empty and the
+    next save would erase the date."""
+    import datetime as dt
+
+    services.update_org(cast.root, cast.hengda, founded_on=dt.date(2001, 5, 4))
+    client.force_login(cast.street_cadre)
+    html = client.get(f"/orgs/{cast.hengda.code}/edit/").content.decode()
+    assert 'value="2001-05-04"' in html

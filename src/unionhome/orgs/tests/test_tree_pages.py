@@ -40,9 +40,9 @@ def test_children_partial_lists_children_with_subtree_member_totals(client, cast
     response = client.get(f"/orgs/{cast.liangxi.code}/children/", HTTP_HX_REQUEST="true")
     assert codes_in(response) == {cast.chonganssi.code, cast.guangyi.code}
     nodes = {n.org.code: n for n in services.tree_children(cast.district_cadre, cast.liangxi)}
-    # 崇安寺: 恒达 120 + its branch 30; 广益: 瑞丰 80
-    assert nodes[cast.chonganssi.code].figure("members") == 150
-    assert nodes[cast.guangyi.code].figure("members") == 80
+    # 崇安寺: 恒达 3 members; 广益: 瑞丰 2
+    assert nodes[cast.chonganssi.code].figure("members") == 3
+    assert nodes[cast.guangyi.code].figure("members") == 2
 
 
 def test_city_cadre_sees_the_whole_city_but_not_nanjing(client, cast):
@@ -100,7 +100,7 @@ def test_detail_page_shows_subtree_members_and_admin_actions(client, cast):
     response = client.get(f"/orgs/{cast.chonganssi.code}/")
     html = response.content.decode()
     assert "新增下级组织" in html
-    assert response.context["summary"]["members"] == 150
+    assert response.context["summary"]["members"] == 3
     client.force_login(cast.district_cadre)
     html = client.get(f"/orgs/{cast.chonganssi.code}/").content.decode()
     assert "新增下级组织" not in html  # a cadre role is not an admin role
