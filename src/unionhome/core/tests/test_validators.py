@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given
@@ -126,3 +128,21 @@ def test_mobile_numbers_are_normalised_and_accepted(raw):
 def test_bad_mobile_numbers_are_refused(raw):
     with pytest.raises(ValidationError):
         v.validate_mobile(raw)
+
+
+regions = st.sampled_from(["110105", "320213", "320281", "440305", "650102", "810000"])
+births = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2008, 12, 31))
+
+
+@given(regions, births, st.integers(0, 999))
+def test_any_well_formed_id_number_passes_and_any_single_digit_error_is_caught(region, born, seq):
+    body = f"{region}{born:%Y%m%d}{seq:03d}"
+    number = body + v.id_check_char(body)
+    v.validate_id_number(number)
+    for i in range(17):
+        wrong = number[:i] + str((int(number[i]) + 1) % 10) + number[i + 1 :]
+        try:
+            v.validate_id_number(wrong)
+        except ValidationError:
+            continue
+        raise AssertionError(f"{wrong} (digit {i} changed) was accepted")
