@@ -53,12 +53,36 @@ class Role(OrgScopedModel):
         return f"{self.user} · {self.get_kind_display()} @ {self.org}"
 
 
-class AuditEventQuerySet(ScopedQuerySet):
+class AppendOnlyQuerySetMixin:
+    """History rows are written once: no bulk update or delete through the ORM."""
+
     def update(self, **kwargs):
-        raise TypeError("Audit events are append-only")
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Base for history (audit events, demand timelines): a row is inserted, never changed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only")
+
+
+class AuditEventQuerySet(AppendOnlyQuerySetMixin, ScopedQuerySet):
+    pass
+
+
+class AuditEvent(AppendOnlyModel):
     """Who did or saw what, when. Written by services; never edited or deleted by the app."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -87,14 +111,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_code}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit events are append-only")
 
 
 class CalendarAdjustment(models.Model):

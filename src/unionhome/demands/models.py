@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from unionhome.core.codes import new_code
 from unionhome.core.fields import EncryptedTextField
 from unionhome.core.masking import mask_name, mask_phone
+from unionhome.core.models import AppendOnlyModel, AppendOnlyQuerySetMixin
 from unionhome.core.scoping import OrgScopedModel, ScopedQuerySet
 from unionhome.text.categories import DemandCategory
 
@@ -251,12 +252,11 @@ class EventKind(models.TextChoices):
     FOLLOWED_UP = "followed_up", _("回访")
 
 
-class DemandEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Demand events are immutable")
+class DemandEventQuerySet(AppendOnlyQuerySetMixin, models.QuerySet):
+    pass
 
 
-class DemandEvent(models.Model):
+class DemandEvent(AppendOnlyModel):
     """One immutable line of a demand's timeline: who, when, what, why."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
@@ -295,14 +295,6 @@ class DemandEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand.code} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Demand events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Demand events are immutable")
 
 
 class Visit(OrgScopedModel):

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from unionhome.conftest import TIMEOUT_MS
 from unionhome.demands.models import Demand, EventKind, Status
+from unionhome.testing.browser import assert_fits_phone
 from unionhome.testing.personas import PASSWORD
 from unionhome.text.classify import suggest_category
 
@@ -58,26 +59,7 @@ def _log_in(page, base_url: str, username: str) -> None:
 
 
 def _assert_fits_phone(page, name: str) -> None:
-    """Screenshot, then: no horizontal scrolling, and nothing visible past the right edge (html
-    and body clip overflow-x, which would hide a too-wide element from scrollWidth)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"loop-{name}.png"), full_page=True)
-    widths = page.evaluate(
-        """() => ({
-            doc: document.documentElement.scrollWidth,
-            body: document.body.scrollWidth,
-            inner: window.innerWidth,
-            wide: [...document.querySelectorAll("body *")]
-                .filter(e => e.getClientRects().length && !e.closest(".sr-only"))
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-                .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
-                          + " " + Math.round(e.getBoundingClientRect().right))
-                .slice(0, 10),
-        })"""
-    )
-    assert widths["doc"] <= widths["inner"], (name, widths)
-    assert widths["body"] <= widths["inner"], (name, widths)
-    assert not widths["wide"], (name, widths)
+    assert_fits_phone(page, f"loop-{name}")
 
 
 def _open_action(page, action: str):

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from unionhome.conftest import TIMEOUT_MS
 from unionhome.orgs.demo import DEMO_PASSWORD, seed_demo
 from unionhome.orgs.models import Org, OrgLevel
+from unionhome.testing.browser import assert_fits_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -147,26 +148,7 @@ def test_street_cadre_sees_only_their_subtree_in_the_org_tree(browser, live_serv
 
 
 def _assert_fits_phone(page, name: str) -> None:
-    """No horizontal scrolling, and nothing visible sticking out past the right edge (html and
-    body clip overflow-x, which would otherwise hide a too-wide element from scrollWidth)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
-    widths = page.evaluate(
-        """() => ({
-            doc: document.documentElement.scrollWidth,
-            body: document.body.scrollWidth,
-            inner: window.innerWidth,
-            wide: [...document.querySelectorAll("body *")]
-                .filter(e => e.getClientRects().length && !e.closest(".sr-only"))
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-                .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
-                          + " " + Math.round(e.getBoundingClientRect().right))
-                .slice(0, 10),
-        })"""
-    )
-    assert widths["doc"] <= widths["inner"], (name, widths)
-    assert widths["body"] <= widths["inner"], (name, widths)
-    assert not widths["wide"], (name, widths)
+    assert_fits_phone(page, f"phone-{name}")
 
 
 def _assert_toggles_are_thumb_sized(page) -> None:
