@@ -126,6 +126,10 @@ class Membership(OrgScopedModel):
         return f"{self.person} @ {self.org}"
 
 
+def new_application_code() -> str:
+    return new_code(12, 4)
+
+
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已批准")
@@ -135,8 +139,9 @@ class ApplicationStatus(models.TextChoices):
 class JoinApplication(OrgScopedModel):
     """An online application to join (入会申请); `org` is the union applied to."""
 
+    # 60 random bits, like a demand's tracking code: once approved it leads to the member card.
     code = models.CharField(
-        _("查询码"), max_length=16, unique=True, default=new_code, editable=False
+        _("查询码"), max_length=16, unique=True, default=new_application_code, editable=False
     )
     name = models.CharField(_("姓名"), max_length=40)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("org/<str:org_code>/import/", cadre.import_roster, name="import"),
     path("org/<str:org_code>/export/", cadre.export_roster, name="export"),
     path("person/<str:code>/", cadre.person, name="person"),
+    path("person/<str:code>/leave/", cadre.leave, name="leave"),
 ]
 
 public_patterns = (
@@ -25,6 +26,7 @@ public_patterns = (
         path("join/<str:code>/", public.application, name="application"),
         path("card/<str:access_key>/", public.card_page, name="card"),
         path("card/<str:access_key>/qr/", public.card_qr, name="card_qr"),
+        path("card/<str:access_key>/transfer/", public.card_transfer, name="card_transfer"),
         path("verify/", public.verify, name="verify"),
     ],
     "members_public",

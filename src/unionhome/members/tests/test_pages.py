@@ -87,3 +87,27 @@ def test_counts_api(client, cast):
     data = client.get(f"/api/v1/members/counts/{cast.liangxi.code}").json()
     assert data["members"] == 5 and data["new_employment"] == 0
     assert sum(m["joined"] for m in data["months"]) == 5
+
+
+def test_member_asks_for_a_transfer_from_the_card_page(client, cast):
+    from unionhome.members.models import Transfer
+
+    m = services.add_member(cast.street_cadre, cast.hengda, services.PersonData(
+        name="赵六", id_number=make_id_number(seq=101), phone="13600000001"))  # fmt: skip
+    card = services.issue_card(m.person)
+    response = client.post(
+        f"/m/card/{card.access_key}/transfer/", {"org": cast.ruifeng.code, "reason": "换工作"}
+    )
+    assert response.status_code == 302
+    transfer = Transfer.objects.get()
+    assert transfer.to_org == cast.ruifeng and transfer.requested_by is None
+    assert cast.ruifeng.name in client.get(f"/m/card/{card.access_key}/").content.decode()
+
+
+def test_cadre_records_a_departure(client, cast):
+    from unionhome.members.models import Person
+
+    person = Person.objects.get(name="张伟")
+    client.force_login(cast.enterprise_cadre)
+    client.post(f"/members/person/{person.code}/leave/", {"reason": "离职"})
+    assert person.memberships.get().status == "left"

@@ -174,3 +174,20 @@ def person(request, code: str):
         "can_reveal": covers(request.user, person.org_path, services.REVEAL_ROLES),
         "can_handle": covers(request.user, person.org_path, services.HANDLER_ROLES),
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def leave(request, code: str):
+    """退会: the member's current membership ends (history stays)."""
+    person = services.get_person_for_user(request.user, code)
+    membership = services.active_membership(person)
+    if membership is None:
+        raise Http404
+    try:
+        services.end_membership(request.user, membership, request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("已办理退会。"))
+    return redirect("members:person", code=person.code)

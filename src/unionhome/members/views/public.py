@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unionhome.core.forms import add_service_errors
 from unionhome.orgs.models import Org
@@ -89,13 +91,35 @@ def _qr_context(request, card: MemberCard) -> dict:
 def card_page(request, access_key: str):
     card = _card(access_key)
     membership = services.active_membership(card.person)
+    pending = card.person.transfers.filter(status="pending").select_related("to_org").first()
     context = _qr_context(request, card) | {
         "membership": membership, "offers": list(services.offers_for(card.person)),
+        "pending_transfer": pending,
     }  # fmt: skip
     response = render(request, "members/card.html", context)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@require_POST
+def card_transfer(request, access_key: str):
+    """The member asks, from their own card page, to move to another union (会员转接)."""
+    card = _card(access_key)
+    target = Org.objects.filter(
+        code=request.POST.get("org", "").strip().upper(), is_active=True
+    ).first()
+    try:
+        if target is None:
+            raise ValidationError(_("请先选择要转入的工会。"))
+        services.request_transfer(
+            None, card.person, target, request.POST.get("reason", ""), by_member=True
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("转接申请已发出，待%(org)s接收。") % {"org": target.name})
+    return redirect("members_public:card", access_key=card.access_key)
 
 
 @require_GET
