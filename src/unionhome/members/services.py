@@ -562,3 +562,22 @@ def require_reveal(user, org: Org) -> None:
 def ensure_can_handle(actor, org: Org) -> None:
     if not covers(actor, org.path, HANDLER_ROLES):
         raise PermissionDenied(_("您没有办理该工会会员业务的权限。"))
+
+
+def workplace_points(org_path: str):
+    """WGS-84 workplaces of active members in a subtree (for service-station coverage)."""
+    rows = (
+        Membership.objects.in_subtree(org_path)
+        .filter(status=MembershipStatus.ACTIVE, person__work_latitude__isnull=False,
+                person__work_longitude__isnull=False)
+        .order_by()
+        .values_list("person__work_latitude", "person__work_longitude")
+    )  # fmt: skip
+    for lat, lng in rows.iterator(chunk_size=2000):
+        yield float(lat), float(lng)
+
+
+def resolve_card_token(token: str) -> str | None:
+    """For station check-ins: an opaque reference to a current member's card, never who it is."""
+    verification = verify_card_token(token)
+    return f"card:{verification.card.number}" if verification.valid else None

@@ -197,7 +197,7 @@ def cell_of(lat: float, lng: float) -> str:
     return h3.latlng_to_cell(lat, lng, H3_RESOLUTION)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _ring_spacing_m(cell: str) -> float:
     """Distance between this cell's centre and its nearest neighbour's, measured where we are
     (H3 cells vary in size across the globe)."""

@@ -2,8 +2,9 @@
 
 Import is all or nothing: every row is read and checked first; one bad row and nothing is saved,
 and every problem is reported as "第N行“列名”：…". A row with a 编号 updates that station; else a
-row whose 所属工会 already runs a station of that 名称 updates it; else a station is created. So
-an exported file, edited and imported again, changes exactly what was edited.
+row whose 所属工会 already runs a station of that 名称 updates it; else a station is created. In an
+update a blank cell leaves that field as it is. So an exported file, edited and imported again,
+changes exactly what was edited. `manage.py import_stations FILE --user NAME` runs the same.
 """
 
 from __future__ import annotations

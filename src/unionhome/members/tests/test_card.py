@@ -76,3 +76,24 @@ def test_offers_are_inherited_down_the_subtree_and_redeemable(cast, member):
     assert services.redeem_offer(token, city).card == member
     with pytest.raises(ValidationError):
         services.redeem_offer(token, other)
+
+
+def test_station_check_in_by_card_uses_the_members_resolver(cast, member):
+    from unionhome.core.registry import card_resolver
+
+    resolve = card_resolver()
+    assert resolve(services.card_token(member)) == f"card:{member.number}"
+    assert resolve("forged:token") is None
+
+
+def test_member_workplaces_feed_station_coverage(cast, member):
+    from decimal import Decimal
+
+    from unionhome.core.registry import location_sources
+
+    person = member.person
+    person.work_latitude, person.work_longitude = Decimal("31.57"), Decimal("120.30")
+    person.save()
+    source = next(s for s in location_sources() if s.key == "members")
+    assert list(source.fn(cast.liangxi.path)) == [(31.57, 120.3)]
+    assert list(source.fn(cast.nanjing.path)) == []

@@ -127,3 +127,28 @@ def test_export_downloads_the_visible_stations(client, cast):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert len(rows) == 1  # headings only: the other street sees none of these
+
+
+def test_command_imports_as_a_user_or_reports_rows(cast, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx(good_rows(cast)).getvalue())
+    call_command("import_stations", str(good), "--user", "street_cadre")
+    assert Station.objects.count() == 2
+    rows = good_rows(cast)
+    rows[1][0], rows[1][6] = "新的站点", ""  # a new station needs its hours
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx(rows).getvalue())
+    with pytest.raises(CommandError):
+        call_command("import_stations", str(bad), "--user", "street_cadre")
+    assert Station.objects.count() == 2
+
+
+def test_blank_cells_leave_an_existing_station_unchanged(cast):
+    transfer.import_stations(cast.street_cadre, xlsx(good_rows(cast)), filename="a.xlsx")
+    rows = good_rows(cast)
+    rows[1][6] = rows[1][7] = ""
+    result = transfer.import_stations(cast.street_cadre, xlsx(rows), filename="b.xlsx")
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert Station.objects.get(name="三阳广场户外劳动者服务站").hours == {"always": True}
