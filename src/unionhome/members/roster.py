@@ -305,7 +305,10 @@ def _insert(model, columns: list[str], values: list[tuple]) -> None:
     cols = ", ".join(quote(c) for c in columns)
     if connection.vendor == "postgresql":
         # COPY streams rows without building (and parsing) one huge statement per batch.
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+        ):
             for row in values:
                 copy.write_row(row)
         return
