@@ -79,7 +79,7 @@ class HotlineForm(IntakeForm):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("查询码"), max_length=20,
-                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "XXXX-XXXX-XXXX"}))  # fmt: skip
+                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "7KQ2-M9XA-4TRD"}))  # fmt: skip
 
 
 class RatingForm(forms.Form):
