@@ -29,6 +29,10 @@ def _fast_and_quiet(settings):
     # Background jobs run inside the test (after commit); each test gets its own cache.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # LocMem caches with the same location share one dict per process: start every test empty.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

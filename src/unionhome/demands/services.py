@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionhome.core import audit, crypto
+from unionhome.core import audit, crypto, throttle
 from unionhome.core.models import Role, RoleKind
 from unionhome.core.notify import notify_users, send_sms
 from unionhome.core.permissions import covers
@@ -220,15 +219,10 @@ def check_photo(upload) -> CheckedPhoto:
 
 
 def _throttle(key: str) -> None:
-    limit = settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR
-    cache_key = f"intake:{crypto.blind_index('throttle', key)}"
-    added = cache.add(cache_key, 1, timeout=3600)
-    count = 1 if added else cache.incr(cache_key)
-    if count > limit:
-        raise ValidationError(
-            _("提交过于频繁，请一小时后再试；紧急情况请拨打12351职工服务热线。"),
-            code="rate_limited",
-        )
+    throttle.limit(
+        "intake", key, per_hour=settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR,
+        message=_("提交过于频繁，请一小时后再试；紧急情况请拨打12351职工服务热线。"),
+    )  # fmt: skip
 
 
 def validate_intake(data: Intake) -> tuple[Intake, list[CheckedPhoto]]:

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionhome.core import audit, crypto
+from unionhome.core import audit, crypto, throttle
 from unionhome.core.models import RoleKind
 from unionhome.core.notify import send_sms
 from unionhome.core.permissions import covers, require
@@ -266,11 +267,16 @@ def joinable_orgs(query: str, limit: int = 20):
 
 
 @transaction.atomic
-def submit_application(org: Org, data: PersonData) -> JoinApplication:
+def submit_application(org: Org, data: PersonData, *, throttle_key: str = "") -> JoinApplication:
     """A worker applies online; the union decides. No account is needed: the application code
     is the worker's key to its status (and, once approved, to the member card)."""
     _check_joinable(org)
     data = clean_person(data, phone_required=True)
+    message = _("提交过于频繁，请一小时后再试。")
+    if throttle_key:
+        throttle.limit("join", f"ip:{throttle_key}", per_hour=settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR,
+                       message=message)  # fmt: skip
+    throttle.limit("join", f"phone:{data.phone}", per_hour=5, message=message)
     person = Person.objects.filter(id_index=data.id_index).first()
     if person is not None and active_membership(person) is not None:
         raise ValidationError(

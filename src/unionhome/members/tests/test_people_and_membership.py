@@ -171,3 +171,12 @@ def test_recount_finds_nothing_to_correct_after_real_changes(cast):
     assert services.recount_members() == {"corrected": 0}
     Org.objects.filter(pk=cast.hengda.pk).update(member_count=999)
     assert services.recount_members() == {"corrected": 1}
+
+
+def test_join_floods_from_one_address_are_refused(cast, settings):
+    settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR = 2
+    for seq in (121, 123):
+        services.submit_application(cast.hengda, person(seq=seq), throttle_key="10.0.0.7")
+    with pytest.raises(ValidationError) as info:
+        services.submit_application(cast.hengda, person(seq=125), throttle_key="10.0.0.7")
+    assert info.value.code == "rate_limited"

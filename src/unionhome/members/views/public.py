@@ -40,7 +40,9 @@ def join(request):
                 raise ValidationError({"org": ["请先选择要加入的工会。"]})
             data = services.PersonData(**{k: form.cleaned_data[k] for k in (
                 "name", "id_number", "phone", "employer_name", "job_title", "new_employment")})  # fmt: skip
-            application = services.submit_application(chosen, data)
+            application = services.submit_application(
+                chosen, data, throttle_key=request.META.get("REMOTE_ADDR", "")
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
