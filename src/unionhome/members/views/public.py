@@ -56,7 +56,9 @@ def application(request, code: str):
         JoinApplication.objects.select_related("org", "person"), code=code
     )
     card = (
-        MemberCard.objects.filter(person=application.person).first() if application.person else None
+        MemberCard.objects.filter(person=application.person, is_active=True).first()
+        if application.person
+        else None
     )
     return render(request, "members/application.html", {"application": application, "card": card})
 
