@@ -30,7 +30,7 @@ def _is_public(route: str) -> bool:
 def _fill(route: str) -> str:
     import re
 
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", "XXXX-XXXX", route).replace("^", "").replace("$", "")
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", "NOPE-CODE", route).replace("^", "").replace("$", "")
 
 
 CADRE_ROUTES = sorted({r for r in _routes() if not _is_public(r) and "(?P" not in r})
