@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from unionhome.core.validators import region_contains
 from unionhome.orgs.models import Org, OrgLevel
+from unionhome.text.address import recognise_region
 from unionhome.text.employers import employer_core, employer_key
 from unionhome.text.normalise import normalise_for_search
 
@@ -59,41 +58,6 @@ def match_employer(employer_name: str) -> Org | None:
         if len(candidates) == 1:
             return candidates[0]
     return None
-
-
-@cache
-def _cpca():
-    # cpca brings pandas (~70 MB): load it on first use, never at import time of web workers.
-    import cpca
-
-    return cpca
-
-
-def recognise_region(address: str) -> str:
-    """A 6-digit county code read from free address text, or ''.
-
-    District names repeat across cities (朝阳区 is in Beijing and Changchun): when the address
-    names no city and the deployment has a home city, that city is tried as context first.
-    """
-    text = address.strip()
-    if not text:
-        return ""
-    cpca = _cpca()
-    home = settings.UNIONHOME_HOME_CITY
-
-    def read(s: str) -> tuple[str, str]:
-        row = cpca.transform([s]).iloc[0]
-        code = row.get("adcode")
-        code = str(code) if code is not None and str(code) not in ("", "nan", "None") else ""
-        return code, str(row.get("市") or "")
-
-    code, city = read(text)
-    mentions_city = bool(city) and (city in text or city.removesuffix("市") in text)
-    if home and not mentions_city:
-        home_code, home_city = read(home + text)
-        if home_code and home_code != code and home_city and home_code[4:] != "00":
-            return home_code
-    return code if len(code) == 6 else ""
 
 
 def _org_for_region(region_code: str) -> Org | None:

@@ -587,7 +587,7 @@ def locate(text: str) -> Located:
                     best = (score, Located(lat, lng, name))
     if best is not None:
         return best[1]
-    from unionhome.demands.routing import recognise_region  # cpca + home-city context
+    from unionhome.text.address import recognise_region  # cpca + home-city context
 
     code = recognise_region(query)
     centroid = _district_centroids().get(code[:6]) if code else None
