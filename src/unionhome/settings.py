@@ -129,6 +129,9 @@ INSTALLED_APPS = [
     "unionhome.members",
     "unionhome.demands",
     "unionhome.stations",
+    "unionhome.assistance",
+    "unionhome.dashboards",
+    "unionhome.digests",
     "unionhome.api.apps.ApiConfig",
 ]
 
