@@ -384,7 +384,10 @@ def propose_case(actor, org: Org, data: CaseData, *, demand=None) -> HardshipCas
 
 
 def _lock(actor, case: HardshipCase, statuses, message: str | None = None) -> HardshipCase:
-    locked = HardshipCase.objects.select_for_update().select_related("org").get(pk=case.pk)
+    # of=("self",): a join would lock the org row too and serialise every write in that org.
+    locked = (
+        HardshipCase.objects.select_for_update(of=("self",)).select_related("org").get(pk=case.pk)
+    )
     if not covers(actor, locked.org_path, WORK_ROLES):
         raise Http404(_("没有找到该档案。"))
     if locked.status not in statuses:
@@ -729,7 +732,7 @@ def grant_aid(actor, case: HardshipCase, fund: Fund, data: GrantData) -> Grant:
                  _("只能向在档帮扶或观察期内的家庭发放救助。"))  # fmt: skip
     if case.status == CaseStatus.EXITED and not case.in_watch():
         raise ValidationError(_("观察期已结束，不能再发放救助。"))
-    fund = Fund.objects.select_for_update().select_related("org").get(pk=fund.pk)
+    fund = Fund.objects.select_for_update(of=("self",)).select_related("org").get(pk=fund.pk)
     if not covers(actor, fund.org_path, WORK_ROLES):
         raise PermissionDenied(_("您没有使用该项资金的权限。"))
     if not case.org_path.startswith(fund.org_path):
@@ -796,7 +799,7 @@ def get_grant_for_user(user, code: str) -> Grant:
 @transaction.atomic
 def pay_grant(actor, grant: Grant, paid_on: dt.date | None = None) -> Grant:
     """Mark a grant as paid out (by someone who may use its fund)."""
-    grant = Grant.objects.select_for_update().select_related("fund").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("fund").get(pk=grant.pk)
     if not covers(actor, grant.fund.org_path, WORK_ROLES):
         raise PermissionDenied(_("您没有使用该项资金的权限。"))
     if grant.payment_status != PaymentStatus.PENDING:
