@@ -56,10 +56,10 @@ class Assessment:
         self.lines.append((template, {k: str(v) for k, v in figures.items()}))
 
     def reasons(self, *, masked: bool = False) -> list[str]:
-        """The printed reasons; with `masked`, amounts (keys starting with "y") are hidden."""
+        """The printed reasons; with `masked`, amounts (keys starting with "y_") are hidden."""
         out = []
         for template, figures in self.lines:
-            shown = {k: (MASK if masked and k.startswith("y") else v) for k, v in figures.items()}
+            shown = {k: (MASK if masked and k.startswith("y_") else v) for k, v in figures.items()}
             out.append(gettext(template) % shown)
         return out
 

@@ -354,7 +354,7 @@ def follow_ups(request):
 
 def _report_args(request):
     org = _org_param(request) or _default_org(request.user)
-    form = ReportForm(request.GET or None)
+    form = ReportForm(request.GET or None, initial={"year": timezone.localdate().year})
     year = form.cleaned_data.get("year") if form.is_valid() else None
     return org, form, year or timezone.localdate().year
 
