@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from unionhome.orgs.models import Org, OrgLevel
 from unionhome.core.validators import id_check_char
+from unionhome.orgs.models import Org, OrgLevel
 
 from . import services
 from .models import Fund, FundKind, HardshipCase, RegionalThreshold
@@ -25,22 +25,72 @@ LINES = {"320200": (Decimal("1250.00"), Decimal("1875.00")),
 M = services.MemberData
 HOUSEHOLDS = [
     # name, seq, income, causes, housing, members, stage, situation
-    ("周建国", 11, "1800.00", ["illness"], "own",
-     [M("self", "周建国", 52, "serious", "unable"), M("spouse", "钱桂芳", 50, "healthy", "flexible")],
-     "approved", "本人确诊尿毒症，每周透析三次，妻子打零工照顾家庭。"),
-    ("吴晓梅", 12, "3200.00", ["single_parent", "schooling"], "rent",
-     [M("self", "吴晓梅", 41, "healthy", "employed"), M("child", "吴天宇", 17, "healthy", "minor", "high")],
-     "approved", "单亲母亲，独自抚养读高二的儿子，房租占收入近一半。"),
-    ("郑海涛", 13, "5200.00", ["accident"], "own",
-     [M("self", "郑海涛", 38, "chronic", "employed"), M("spouse", "孙丽", 36, "healthy", "employed"),
-      M("child", "郑可欣", 9, "healthy", "minor", "compulsory")],
-     "approved", "家中失火，房屋受损严重，借款维修。"),
-    ("冯志强", 14, "2100.00", ["unemployment"], "rent",
-     [M("self", "冯志强", 47, "healthy", "unemployed"), M("spouse", "陈小燕", 45, "chronic", "flexible")],
-     "proposed", "企业关停后失业半年，妻子慢性病需长期服药。"),
-    ("褚丽华", 15, "2600.00", ["illness"], "own",
-     [M("self", "褚丽华", 55, "chronic", "employed"), M("parent", "褚老根", 80, "serious", "retired")],
-     "exited", "父亲中风后康复，家庭收入恢复。"),
+    (
+        "周建国",
+        11,
+        "1800.00",
+        ["illness"],
+        "own",
+        [
+            M("self", "周建国", 52, "serious", "unable"),
+            M("spouse", "钱桂芳", 50, "healthy", "flexible"),
+        ],
+        "approved",
+        "本人确诊尿毒症，每周透析三次，妻子打零工照顾家庭。",
+    ),
+    (
+        "吴晓梅",
+        12,
+        "3200.00",
+        ["single_parent", "schooling"],
+        "rent",
+        [
+            M("self", "吴晓梅", 41, "healthy", "employed"),
+            M("child", "吴天宇", 17, "healthy", "minor", "high"),
+        ],
+        "approved",
+        "单亲母亲，独自抚养读高二的儿子，房租占收入近一半。",
+    ),
+    (
+        "郑海涛",
+        13,
+        "5200.00",
+        ["accident"],
+        "own",
+        [
+            M("self", "郑海涛", 38, "chronic", "employed"),
+            M("spouse", "孙丽", 36, "healthy", "employed"),
+            M("child", "郑可欣", 9, "healthy", "minor", "compulsory"),
+        ],
+        "approved",
+        "家中失火，房屋受损严重，借款维修。",
+    ),
+    (
+        "冯志强",
+        14,
+        "2100.00",
+        ["unemployment"],
+        "rent",
+        [
+            M("self", "冯志强", 47, "healthy", "unemployed"),
+            M("spouse", "陈小燕", 45, "chronic", "flexible"),
+        ],
+        "proposed",
+        "企业关停后失业半年，妻子慢性病需长期服药。",
+    ),
+    (
+        "褚丽华",
+        15,
+        "2600.00",
+        ["illness"],
+        "own",
+        [
+            M("self", "褚丽华", 55, "chronic", "employed"),
+            M("parent", "褚老根", 80, "serious", "retired"),
+        ],
+        "exited",
+        "父亲中风后康复，家庭收入恢复。",
+    ),
 ]
 DEBTS = {"郑海涛": "90000.00"}
 
@@ -73,13 +123,18 @@ def seed_demo_assistance(named: dict, scale: int = 1) -> str:
             for kind, budget in ((FundKind.WARMTH, "200000.00"), (FundKind.SCHOOLING, "80000.00"),
                                  (FundKind.MEDICAL, "150000.00"), (FundKind.LIVING, "120000.00")):  # fmt: skip
                 Fund.objects.get_or_create(
-                    org=district, year=today.year, kind=kind, name="",
+                    org=district,
+                    year=today.year,
+                    kind=kind,
+                    name="",
                     defaults={"budget": Decimal(budget)},
                 )
         street = named.get("street:崇安寺街道")
         if street is None:
             return "assistance: skipped (no demo street)"
-        holder = Org.objects.get_children(street).filter(level=OrgLevel.GRASSROOTS).first() or street
+        holder = (
+            Org.objects.get_children(street).filter(level=OrgLevel.GRASSROOTS).first() or street
+        )
         for name, seq, income, causes, housing, members, stage, situation in HOUSEHOLDS:
             number = _id_number(seq)
             if HardshipCase.objects.filter(id_index=services.id_index(number)).exists():

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
-from .models import CENT, Cause, Employment, Health, HardshipLevel
+from .models import CENT, Cause, Employment, HardshipLevel, Health
 
 # Accident/disaster households: debts of at least this many months of household income make
 # the hardship "sudden" even when the income itself is above the low-income line.

@@ -97,7 +97,9 @@ class FollowUpForm(forms.Form):
 
 class ExitForm(forms.Form):
     reason = forms.ChoiceField(label=_("脱困原因"), choices=ExitReason.choices)
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RelapseForm(forms.Form):

@@ -282,8 +282,10 @@ class HardshipCase(OrgScopedModel):
 
     def in_watch(self, today: dt.date | None = None) -> bool:
         today = today or timezone.localdate()
-        return self.status == CaseStatus.EXITED and bool(self.watch_until) and (
-            self.watch_until >= today
+        return (
+            self.status == CaseStatus.EXITED
+            and bool(self.watch_until)
+            and (self.watch_until >= today)
         )
 
     def follow_up_overdue(self, today: dt.date | None = None) -> bool:

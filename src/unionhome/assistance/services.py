@@ -91,7 +91,9 @@ def id_index(id_number: str) -> str:
 def parse_amount(value, *, field_name: str = "amount", allow_zero: bool = False) -> Decimal:
     """A yuan amount: a number, not negative (or zero unless allowed), at most two decimals."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+        amount = (
+            value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+        )
     except (InvalidOperation, ValueError):
         raise ValidationError({field_name: [_("请填写金额（元），例如 1200.50。")]}) from None
     if not amount.is_finite():
@@ -168,7 +170,9 @@ def find_threshold(org: Org, year: int) -> Threshold:
     """The most specific region (county, then city, then province) with lines for the year, or
     its latest earlier year; a clear error when an admin has not entered any."""
     code = region_code_for(org)
-    candidates = [c for c in dict.fromkeys([code, code[:4] + "00", code[:2] + "0000"]) if c.strip("0")]
+    candidates = [
+        c for c in dict.fromkeys([code, code[:4] + "00", code[:2] + "0000"]) if c.strip("0")
+    ]
     rows = RegionalThreshold.objects.filter(region_code__in=candidates, year__lte=year)
     for candidate in candidates:
         row = rows.filter(region_code=candidate).order_by("-year").first()
@@ -253,8 +257,10 @@ def _clean(data: CaseData) -> CaseData:
         m_name = clean_text(m.name or "")
         if not m_name:
             fail("members", prefix + _("请填写姓名。"))
-        if m.relation not in Relation.values or m.health not in Health.values or (
-            m.employment not in Employment.values or m.schooling not in Schooling.values
+        if (
+            m.relation not in Relation.values
+            or m.health not in Health.values
+            or (m.employment not in Employment.values or m.schooling not in Schooling.values)
         ):
             fail("members", prefix + _("请选择关系、健康、就学和就业情况。"))
         if m.age is None or not 0 <= int(m.age) <= 120:
@@ -322,8 +328,9 @@ def _lock_person(index: str) -> None:
 
 def _existing_file_error(existing: HardshipCase | None, actor) -> ValidationError:
     if existing is not None and covers(actor, existing.org_path):
-        message = _("该职工已有困难档案（%(code)s），一人只能有一份档案；脱困后返困请在原档案办理。") % {
-            "code": existing.code}
+        message = _(
+            "该职工已有困难档案（%(code)s），一人只能有一份档案；脱困后返困请在原档案办理。"
+        ) % {"code": existing.code}
     else:
         # Outside the actor's subtree: say that a file exists, never where or whose.
         message = _("该职工已在其他工会建有困难档案，一人只能有一份档案；请联系上级工会核实。")
@@ -392,7 +399,8 @@ def _lock(actor, case: HardshipCase, statuses, message: str | None = None) -> Ha
         raise Http404(_("没有找到该档案。"))
     if locked.status not in statuses:
         raise ValidationError(
-            message or _("档案当前为“%(status)s”，不能执行该操作。")
+            message
+            or _("档案当前为“%(status)s”，不能执行该操作。")
             % {"status": locked.get_status_display()},
             code="illegal_transition",
         )
@@ -420,8 +428,9 @@ def update_case(actor, case: HardshipCase, data: CaseData) -> HardshipCase:
     except IntegrityError:
         raise _existing_file_error(None, actor) from None
     _write_members(case, data.members)
-    message = _("修改档案。") if before != CaseStatus.APPROVED else _(
-        "修改已审批的档案，重新提交审批。")
+    message = (
+        _("修改档案。") if before != CaseStatus.APPROVED else _("修改已审批的档案，重新提交审批。")
+    )
     _event(case, CaseEventKind.EDITED, actor, before=before, message=message,
            eligible=assessment.eligible, level=assessment.level)  # fmt: skip
     if before != CaseStatus.PROPOSED:
@@ -600,7 +609,9 @@ def reverify_case(actor, case: HardshipCase) -> HardshipCase:
         case.reverify_due = today + relativedelta(years=1)
         fields.append("reverify_due")
         message = _("年度复核：仍为%(level)s，下次复核%(date)s。") % {
-            "level": case.get_level_display(), "date": case.reverify_due}
+            "level": case.get_level_display(),
+            "date": case.reverify_due,
+        }
     else:
         case.status = CaseStatus.PROPOSED
         fields.append("status")
@@ -623,9 +634,7 @@ def exit_case(actor, case: HardshipCase, reason: str, note: str = "") -> Hardshi
     case.exit_note = clean_text(note or "")[:2000]
     case.exited_on = today
     case.watch_until = today + relativedelta(months=WATCH_MONTHS)
-    case.next_follow_up_due = (
-        None if reason == ExitReason.DECEASED else next_due(case, today)
-    )
+    case.next_follow_up_due = None if reason == ExitReason.DECEASED else next_due(case, today)
     case.save(update_fields=["status", "exit_reason", "exit_note", "exited_on", "watch_until",
                              "next_follow_up_due", "updated_at"])  # fmt: skip
     _event(case, CaseEventKind.EXITED, actor, before=CaseStatus.APPROVED,
@@ -694,7 +703,9 @@ def add_document(actor, case: HardshipCase, kind: str, upload) -> CaseDocument:
 def open_document(actor, code: str, *, ip_address: str | None = None) -> CaseDocument:
     """A document of a visible file; every opening is audited."""
     visible = HardshipCase.objects.visible_to(actor).values("pk")
-    document = CaseDocument.objects.filter(code=code, case__in=visible).select_related("case").first()
+    document = (
+        CaseDocument.objects.filter(code=code, case__in=visible).select_related("case").first()
+    )
     if document is None:
         raise Http404
     audit.record(actor, "hardship.document", document.case, ip_address=ip_address,
@@ -751,7 +762,8 @@ def grant_aid(actor, case: HardshipCase, fund: Fund, data: GrantData) -> Grant:
         errors["granted_on"] = [_("批准日期不能晚于今天。")]
     if granted_on.year != fund.year:
         errors.setdefault("granted_on", []).append(
-            _("批准日期不在该资金的年度（%(year)d年）内。") % {"year": fund.year})
+            _("批准日期不在该资金的年度（%(year)d年）内。") % {"year": fund.year}
+        )
     student = clean_text(data.student_name or "")[:40]
     school = clean_text(data.school or "")[:120]
     grade = clean_text(data.grade or "")[:40]
@@ -911,10 +923,10 @@ def report(org: Org, year: int | None = None, today: dt.date | None = None) -> d
     year = year or today.year
     cases = HardshipCase.objects.in_subtree(org.path)
     approved = cases.filter(status=CaseStatus.APPROVED)
-    by_level = {level: 0 for level in HardshipLevel.values}
+    by_level = dict.fromkeys(HardshipLevel.values, 0)
     for row in approved.order_by().values("level").annotate(n=Count("id")):
         by_level[row["level"]] = row["n"]
-    by_cause = {cause: 0 for cause in Cause.values}
+    by_cause = dict.fromkeys(Cause.values, 0)
     for causes in approved.values_list("causes", flat=True):
         for cause in causes:
             by_cause[cause] = by_cause.get(cause, 0) + 1
@@ -959,7 +971,7 @@ def hardship_summary(org_path: str) -> dict:
     caller has already checked that the viewer covers `org_path`. Amounts are Decimal yuan."""
     today = timezone.localdate()
     cases = HardshipCase.objects.in_subtree(org_path)
-    by_level = {level: 0 for level in HardshipLevel.values}
+    by_level = dict.fromkeys(HardshipLevel.values, 0)
     for row in (cases.filter(status=CaseStatus.APPROVED).order_by().values("level")
                 .annotate(n=Count("id"))):  # fmt: skip
         by_level[row["level"]] = row["n"]
@@ -1011,7 +1023,9 @@ def export_report(actor, org: Org, year: int | None = None):
     fund_sheet = book.create_sheet("资金使用")
     fund_sheet.append(["组织", "资金", "预算（元）", "已安排（元）", "已发放（元）", "剩余（元）"])
     for r in data["funds"]:
-        fund_sheet.append([r["org"], r["name"], r["budget"], r["granted"], r["paid"], r["remaining"]])
+        fund_sheet.append(
+            [r["org"], r["name"], r["budget"], r["granted"], r["paid"], r["remaining"]]
+        )
     t = data["fund_totals"]
     fund_sheet.append(["合计", "", t["budget"], t["granted"], t["paid"], t["remaining"]])
     child_sheet = book.create_sheet("下级汇总")

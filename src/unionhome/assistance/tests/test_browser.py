@@ -21,7 +21,9 @@ from .conftest import YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STORY = "我丈夫患尿毒症每周透析三次，我一个人打零工养家，孩子读高中，家里实在困难，希望工会帮帮我们。"
+STORY = (
+    "我丈夫患尿毒症每周透析三次，我一个人打零工养家，孩子读高中，家里实在困难，希望工会帮帮我们。"
+)
 
 
 def _page(browser):

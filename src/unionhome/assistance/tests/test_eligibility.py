@@ -21,7 +21,11 @@ WORKING = MemberFacts("healthy", "employed")
 
 
 def facts(income, size=2, causes=("illness",), members=None, debts=None):
-    members = members if members is not None else (WORKING,) + (MemberFacts("healthy", "minor"),) * (size - 1)
+    members = (
+        members
+        if members is not None
+        else (WORKING,) + (MemberFacts("healthy", "minor"),) * (size - 1)
+    )
     return HouseholdFacts(Decimal(income), size, tuple(causes), tuple(members),
                           None if debts is None else Decimal(debts))  # fmt: skip
 

@@ -105,7 +105,8 @@ def test_paying_and_cancelling_keep_the_ledger_to_the_cent(cast, approved, fund)
     assert warmth.granted == Decimal("666.67")
     rows = services.fund_rows(cast.liangxi.path, warmth.year)
     assert [(r["budget"], r["granted"], r["paid"], r["remaining"]) for r in rows] == [
-        (Decimal("1000.00"), Decimal("666.67"), Decimal("333.33"), Decimal("333.33"))]
+        (Decimal("1000.00"), Decimal("666.67"), Decimal("333.33"), Decimal("333.33"))
+    ]
     live = Grant.objects.exclude(payment_status="cancelled").values_list("amount", flat=True)
     assert sum(live) == warmth.granted
     assert AuditEvent.objects.filter(action="hardship.grant_paid", target_code=a.code).exists()

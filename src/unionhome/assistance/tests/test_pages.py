@@ -12,7 +12,9 @@ from unionhome.assistance.models import CaseStatus, HardshipCase
 from unionhome.demands.models import Demand
 from unionhome.testing.personas import make_id_number
 
-HARDSHIP_TEXT = "我丈夫患尿毒症每周透析三次，我一个人打零工养家，孩子读高中，家里实在困难，希望工会帮帮我们。"
+HARDSHIP_TEXT = (
+    "我丈夫患尿毒症每周透析三次，我一个人打零工养家，孩子读高中，家里实在困难，希望工会帮帮我们。"
+)
 
 
 def form_post(**overrides):
@@ -189,7 +191,8 @@ def test_report_page_and_org_counter(client, cast, approved, fund):
     page = client.get(reverse("assistance:report") + f"?org={cast.liangxi.code}").content.decode()
     assert "困难职工帮扶统计" in page and "10000.00" in page
     assert services.open_case_totals(cast.liangxi.path, len(cast.chonganssi.path)) == {
-        cast.chonganssi.path: 1}
+        cast.chonganssi.path: 1
+    }
 
 
 def test_demo_seeder_is_idempotent(db):
