@@ -884,6 +884,16 @@ def follow_ups_for(user, today: dt.date | None = None):
     return mine, others
 
 
+def reverifications_overdue_for(user, today: dt.date | None = None):
+    """Approved files whose yearly re-verification is past due, in the user's subtree."""
+    return (
+        HardshipCase.objects.visible_to(user, WORK_ROLES)
+        .reverification_overdue(today)
+        .select_related("org", "responsible")
+        .order_by("reverify_due")
+    )
+
+
 def open_case_totals(parent_path: str, prefix_length: int) -> dict[str, int]:
     """Files in help (approved) per subtree, for the org-tree page."""
     rows = (

@@ -348,6 +348,7 @@ def follow_ups(request):
     mine, others = services.follow_ups_for(request.user)
     return render(request, "assistance/follow_ups.html", {
         "mine": mine, "others": others, "today": timezone.localdate(),
+        "reverify": services.reverifications_overdue_for(request.user)[:100],
         "due_days": services.DUE_SOON_DAYS,
     })  # fmt: skip
 

@@ -206,3 +206,33 @@ def test_demo_seeder_is_idempotent(db):
     seed_demo()
     assert HardshipCase.objects.count() == first
     assert Demand.objects.exists()
+
+
+def test_list_page_query_count_does_not_grow_with_files(
+    client, cast, propose, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.street_cadre)
+    propose(seq=61)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("assistance:list"))
+    for seq in (63, 65, 67, 69):
+        propose(seq=seq)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("assistance:list")).content.decode()
+    assert page.count('class="demand-row case-row') == 5
+
+
+def test_overdue_reverification_is_listed_for_the_subtree(client, cast, approved):
+    import time_machine
+
+    case = approved()
+    later = case.reverify_due + dt.timedelta(days=2)
+    with time_machine.travel(dt.datetime.combine(later, dt.time(10), tzinfo=dt.UTC)):
+        client.force_login(cast.street_cadre)  # a session from a year ago has expired
+        page = client.get(reverse("assistance:follow_ups")).content.decode()
+    assert case.code in page.split('id="reverify"')[1]
+    client.force_login(cast.other_street_cadre)
+    assert 'id="reverify"' not in client.get(reverse("assistance:follow_ups")).content.decode()
