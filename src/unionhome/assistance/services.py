@@ -520,6 +520,11 @@ def withdraw_case(actor, case: HardshipCase, reason: str) -> HardshipCase:
     """Withdraw a proposal that has not been approved (e.g. found ineligible)."""
     case = _lock(actor, case, (CaseStatus.PROPOSED, CaseStatus.RETURNED),
                  _("只能撤销未审批的档案；已审批的档案请办理脱困。"))  # fmt: skip
+    if case.level or case.exited_on:
+        # A file that was ever approved stays the person's file: it ends by exit, not withdrawal.
+        raise ValidationError(
+            _("该档案曾审批通过，不能撤销；请办理脱困。"), code="illegal_transition"
+        )
     reason = clean_text(reason or "")
     if not reason:
         raise ValidationError({"reason": [_("请说明撤销理由。")]})

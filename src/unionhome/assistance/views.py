@@ -211,7 +211,8 @@ def _forms(request, case: HardshipCase, bound: str | None = None) -> dict:
         "reverify": (s == CaseStatus.APPROVED, lambda d: EmptyForm(d)),
         "exit": (s == CaseStatus.APPROVED, lambda d: ExitForm(d)),
         "relapse": (s == CaseStatus.EXITED, lambda d: RelapseForm(d)),
-        "withdraw": (s in (CaseStatus.PROPOSED, CaseStatus.RETURNED), lambda d: ReasonForm(d)),
+        "withdraw": (s in (CaseStatus.PROPOSED, CaseStatus.RETURNED)
+                     and not (case.level or case.exited_on), lambda d: ReasonForm(d)),
     }  # fmt: skip
     forms = {}
     for action, (allowed, build) in builders.items():

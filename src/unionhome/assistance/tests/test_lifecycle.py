@@ -266,3 +266,12 @@ def test_pairing_needs_a_cadre_covering_the_file(cast, approved):
     services.pair_case(cast.street_cadre, case, cast.street_cadre)
     case.refresh_from_db()
     assert case.responsible == cast.street_cadre
+
+
+def test_a_file_that_was_approved_cannot_be_withdrawn(cast, approved, case_data):
+    case = approved()
+    services.update_case(cast.enterprise_cadre, case, case_data(monthly_income="2000.00"))
+    with pytest.raises(ValidationError, match="脱困"):
+        services.withdraw_case(cast.enterprise_cadre, case, "不再需要")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PROPOSED
