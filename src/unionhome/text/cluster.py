@@ -75,6 +75,7 @@ class Settings:
     exact_sample: int = 3000  # units clustered exactly; above this, a sample of this size
     min_topic_cosine: float = 0.15  # below this a unit outside the sample starts its own topic
     hash_features: int = 2**18
+    concept_weight: float = 0.6  # share of a row's squared norm that its concepts carry
     keyword_sample: int = 30  # members per topic whose words are counted for keywords
 
 
@@ -128,23 +129,40 @@ def compact(text: str) -> str:
 # -- employers ----------------------------------------------------------------------------------
 
 # Words a company name ends in that workers drop: "恒达精密机械" is called "恒达精密" or "恒达".
-_INDUSTRY = re.compile(
-    r"(机械|制造|精密|科技|电子|信息|技术|网络|物流|快递|建筑|工程|建设|食品|纺织|服饰|服装|餐饮|管理|"
-    r"物业|服务|实业|贸易|商贸|劳务|派遣|人力资源|汽车|零部件|配件|汽配|材料|新材料|化工|印染|家具|"
-    r"模具|包装|塑业|塑料|五金|环保|医药|生物|光电|半导体|智能|设备|装备|酒店|超市|百货|运输|外卖|"
-    r"配送|发展|控股|集团)$"
+_TRADE_WORD_LIST = (
+    "机械 制造 精密 科技 电子 信息 技术 网络 物流 快递 建筑 工程 建设 食品 纺织 服饰 服装 餐饮 管理 "
+    "物业 服务 实业 贸易 商贸 劳务 派遣 人力资源 汽车 零部件 配件 汽配 材料 新材料 化工 印染 家具 "
+    "模具 包装 塑业 塑料 五金 环保 医药 生物 光电 半导体 智能 设备 装备 酒店 超市 百货 运输 外卖 "
+    "配送 发展 控股 集团"
 )
+_TRADE_WORDS = _TRADE_WORD_LIST.split()
+_INDUSTRY = re.compile("(" + "|".join(_TRADE_WORDS) + ")$")
 _FULL_NAME = re.compile(
     r"([\u4e00-\u9fff]{2,16}?)(股份有限公司|有限责任公司|有限公司|集团公司|股份公司)"
 )
 # Characters that end the words before a company name: "我在无锡市宏达电子有限公司上班".
-_NAME_LEAD = re.compile(r".*[在是到给和跟与被对向从于我你他她们家了的去说位]")
+_NAME_LEAD = re.compile(r".*[在是到给和跟与被对向从于我你他她们家了的去说位映称系其为]")
+# Place names workers leave out: "无锡鑫源电子科技" is "鑫源电子科技" (employer_core only drops
+# names ending in 省/市).
+_PLACE = re.compile(
+    r"^(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+    r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|南京|无锡|徐州|常州|苏州|"
+    r"南通|连云港|淮安|盐城|扬州|镇江|泰州|宿迁|江阴|宜兴|昆山|张家港|常熟|杭州|宁波|温州|合肥|广州|"
+    r"深圳|东莞|佛山|武汉|成都|西安|郑州|济南|青岛|长沙|厦门|福州)+(市|省)?"
+)
+
+
+def _core(name: str) -> str:
+    """employer_core without a leading place name, if something of two characters is left."""
+    core = employer_core(name)
+    stripped = _PLACE.sub("", core, count=1)
+    return stripped if len(stripped) >= 2 else core
 
 
 def _aliases(name: str) -> set[str]:
     """Ways workers write the employer ``name``: key, key without place, without industry."""
-    key, core = employer_key(name), employer_core(name)
-    aliases = {key, core}
+    key, core = employer_key(name), _core(name)
+    aliases = {key, core, employer_core(name)}
     brand = core
     for _ in range(3):  # "恒达精密机械" → "恒达精密" → "恒达"
         shorter = _INDUSTRY.sub("", brand)
@@ -153,7 +171,8 @@ def _aliases(name: str) -> set[str]:
         brand = shorter
         aliases.add(brand)
     if len(brand) >= 2:
-        aliases.update({brand + "公司", brand + "厂", brand + "集团"})
+        # "速达配送" for 速达网络科技: the brand followed by any trade word.
+        aliases.update(brand + word for word in (*_TRADE_WORDS, "公司", "厂", "集团"))
     return {fold_synonyms(alias) for alias in aliases if len(alias) >= 3}
 
 
@@ -187,7 +206,7 @@ class EmployerMatcher:
                 continue
             # A later name that is an earlier one written differently (no city, a short form,
             # one wrong character) joins it: known employers come first, so they win.
-            core, aliases = employer_core(name), _aliases(name)
+            core, aliases = _core(name), _aliases(name)
             owner = cores.get(core) or next(
                 (
                     min(owners[probe])
@@ -236,36 +255,47 @@ class EmployerMatcher:
         return self.canonical[key]
 
     def find(self, text: str) -> str | None:
-        """employer_key of the employer named in ``text`` (normalised), or None."""
+        """employer_key of the employer named in ``text`` (normalised, compact), or None."""
+        found = self.locate(text)
+        return found[0] if found else None
+
+    def locate(self, text: str) -> tuple[str, int, int] | None:
+        """(employer_key, start, end) of the employer named in ``text``: the longest exact alias
+        (the first of equals), else the longest alias one edit away if only one employer's is."""
         if self.empty or not text:
             return None
-        best: tuple[int, int, str] | None = None  # (-length, start, key): longest, then first
-        for end, (alias, key) in self.exact.iter(text):
-            candidate = (-len(alias), end - len(alias), key)
+        best: tuple[int, int, str] | None = None  # (-length, start, key)
+        for last, (alias, key) in self.exact.iter(text):
+            candidate = (-len(alias), last + 1 - len(alias), key)
             if best is None or candidate < best:
                 best = candidate
         if best is not None:
-            return best[2]
-        return self._find_fuzzy(text) if self.has_fuzzy else None
+            return best[2], best[1], best[1] - best[0]
+        return self._locate_fuzzy(text) if self.has_fuzzy else None
 
-    def _find_fuzzy(self, text: str) -> str | None:
-        best: tuple[int, int, str] | None = None
+    def _locate_fuzzy(self, text: str) -> tuple[str, int, int] | None:
+        hits: list[tuple[int, int, int, str]] = []  # (-alias length, start, window length, key)
         seen: set[tuple[str, int]] = set()
-        for end, places in self.fuzzy.iter(text):
-            position = end - 1  # start of the 2-gram
+        for last, places in self.fuzzy.iter(text):
+            position = last - 1  # where the 2-gram starts
             for alias, offset in places:
                 start = position - offset
-                if (alias, start) in seen:
+                if start < 0 or (alias, start) in seen:
                     continue
                 seen.add((alias, start))
                 for length in (len(alias), len(alias) - 1, len(alias) + 1):
-                    window = text[max(start, 0) : max(start, 0) + length]
+                    window = text[start : start + length]
                     if len(window) == length and _within_one_edit(alias, window):
-                        candidate = (-len(alias), start, self.alias_key[alias])
-                        if best is None or candidate < best:
-                            best = candidate
+                        hits.append((-len(alias), start, length, self.alias_key[alias]))
                         break
-        return best[2] if best else None
+        if not hits:
+            return None
+        hits.sort()
+        best = hits[0]
+        rivals = {hit[3] for hit in hits if hit[0] == best[0]}
+        if len(rivals) > 1:  # one typo away from two employers: it names neither for sure
+            return None
+        return best[3], best[1], best[1] + best[2]
 
     def match_declared(self, name: str) -> str | None:
         """employer_key for a declared employer name: a known one if it is one, else its own."""
@@ -276,7 +306,7 @@ class EmployerMatcher:
             return key
         if key in self.same_as:
             return self.same_as[key]
-        core = employer_core(name)
+        core = _core(name)
         for probe in (key, core):
             if probe in self.alias_key:
                 return self.alias_key[probe]
@@ -398,27 +428,71 @@ class _Groups:
 # -- features and topics ------------------------------------------------------------------------
 
 
+CONCEPTS_PATH = DATA / "cluster_concepts.txt"
+
+
 @cache
-def _domain_words() -> tuple[str, ...]:
-    from unionhome.text.tokenise import domain_words
+def _concept_rules():
+    """(Aho-Corasick automaton: signal word -> concepts, [(pattern, concept)]) from the file;
+    a signal written "re:…" is a regular expression, for phrasings with words in between
+    ("工资到现在还没发")."""
+    import ahocorasick
 
-    return tuple(sorted({to_simplified(word).lower() for word in domain_words()}))
+    signals: dict[str, set[str]] = defaultdict(set)
+    patterns: list[tuple[re.Pattern[str], str]] = []
+    for line in CONCEPTS_PATH.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        concept, *words = line.split()
+        for word in words:
+            if word.startswith("re:"):
+                patterns.append((re.compile(word[3:]), concept))
+            else:
+                signals[compact(fold_synonyms(word))].add(concept)
+    automaton = ahocorasick.Automaton()
+    for word, concepts in signals.items():
+        automaton.add_word(word, tuple(sorted(concepts)))
+    automaton.make_automaton()
+    return automaton, patterns
 
 
-def _analyse(text: str) -> list[str]:
-    bigrams = [text[i : i + 2] for i in range(len(text) - 1)]
-    words = ["w:" + word for word in _domain_words() if word in text]
-    return bigrams + words
+def concepts_of(text: str) -> list[str]:
+    """Concepts a compact, normalised text signals, sorted."""
+    automaton, patterns = _concept_rules()
+    found: set[str] = set()
+    for _, concepts in automaton.iter(text):
+        found.update(concepts)
+    found.update(concept for pattern, concept in patterns if pattern.search(text))
+    return sorted(found)
 
 
-def feature_matrix(texts: Sequence[str], settings: Settings):
-    """L2-normalised TF-IDF rows over character 2-grams and domain words of compact texts."""
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def feature_matrix(texts: Sequence[str], concepts: Sequence[Sequence[str]], settings: Settings):
+    """Rows for topic clustering: TF-IDF of character 2-grams (digits dropped: "3月" says
+    nothing about the topic) and TF-IDF of concepts, each L2-normalised, joined with the
+    concepts' share of the weight given by ``settings.concept_weight``, L2-normalised again."""
+    from scipy import sparse
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.preprocessing import normalize
 
-    hashed = HashingVectorizer(
-        analyzer=_analyse, n_features=settings.hash_features, alternate_sign=False, norm=None
-    ).transform(texts)
-    return TfidfTransformer(sublinear_tf=True).fit_transform(hashed).tocsr()
+    def vectorise(analyser, documents, n_features):
+        hashed = HashingVectorizer(
+            analyzer=analyser, n_features=n_features, alternate_sign=False, norm=None
+        ).transform(documents)
+        return TfidfTransformer(sublinear_tf=True).fit_transform(hashed).tocsr()
+
+    words = vectorise(_bigrams, [_DIGITS.sub("", text) for text in texts], settings.hash_features)
+    ideas = vectorise(list, concepts, 2**12)
+    weight = settings.concept_weight
+    joined = sparse.hstack([words * np.sqrt(1 - weight), ideas * np.sqrt(weight)]).tocsr()
+    return normalize(joined)
 
 
 def _agglomerate(matrix, threshold: float) -> np.ndarray:
@@ -593,13 +667,16 @@ def cluster_items(
     names = list(known_employers) + sorted(others, key=lambda name: (-len(name), name))
     matcher = EmployerMatcher(names)
     unit_employer: list[str | None] = []
-    for text, declared_key, raw in zip(compact_texts, units.declared, units.texts, strict=True):
-        key = None
-        if declared_key:
-            key = matcher.match_declared(declared_key)
-        if key is None:
-            key = matcher.find(text) or matcher.find(compact(raw))
+    topic_texts: list[str] = []  # without the employer's name: topics are about problems
+    for text, declared_key in zip(compact_texts, units.declared, strict=True):
+        key = matcher.match_declared(declared_key) if declared_key else None
+        found = matcher.locate(text)
+        if found is not None:
+            key = key or found[0]
+            text = text[: found[1]] + text[found[2] :]
         unit_employer.append(key)
+        topic_texts.append(text)
+    unit_concepts = [concepts_of(text) for text in topic_texts]
     advance()
 
     groups = _Groups(unit_employer)
@@ -612,7 +689,7 @@ def cluster_items(
     # Topics over the provisional groups, so near-duplicates always share a topic.
     unit_root = np.array([groups.find(u) for u in range(len(units.texts))])
     roots, unit_group = np.unique(unit_root, return_inverse=True)
-    matrix = feature_matrix(compact_texts, settings)
+    matrix = feature_matrix(topic_texts, unit_concepts, settings)
     from scipy import sparse
 
     weights = np.array([len(members) for members in units.items], dtype=float)
