@@ -69,13 +69,15 @@ class Settings:
     num_perm: int = 64
     bands: int = 16  # 16 bands of 4 rows: pairs from Jaccard ≈ 0.5 up become candidates
     min_jaccard: float = 0.5  # estimated Jaccard of character 2-grams for a textual duplicate
-    topic_distance: float = 0.8  # average-linkage cosine distance at which topics stop merging
+    topic_distance: float = 0.65  # average-linkage cosine distance at which topics stop merging
     # Same employer, same topic, and at least this cosine: one concrete problem.
     employer_min_cosine: float = 0.1
+    # ... or, in different topics, concepts at least this close (cosine of the concept rows).
+    employer_min_concept_cosine: float = 0.7
     exact_sample: int = 3000  # units clustered exactly; above this, a sample of this size
     min_topic_cosine: float = 0.15  # below this a unit outside the sample starts its own topic
     hash_features: int = 2**18
-    concept_weight: float = 0.6  # share of a row's squared norm that its concepts carry
+    concept_weight: float = 0.7  # share of a row's squared norm that its concepts carry
     keyword_sample: int = 30  # members per topic whose words are counted for keywords
 
 
@@ -136,6 +138,22 @@ _TRADE_WORD_LIST = (
     "配送 发展 控股 集团"
 )
 _TRADE_WORDS = _TRADE_WORD_LIST.split()
+# A bare two-character brand ("速达") is also part of ordinary words ("快速达到"); followed by
+# one of these it is a firm.
+_BRAND_FOLLOWERS = (
+    "公司",
+    "厂",
+    "集团",
+    "的",
+    "老板",
+    "平台",
+    "站点",
+    "这边",
+    "那边",
+    "上班",
+    "干活",
+    "打工",
+)
 _INDUSTRY = re.compile("(" + "|".join(_TRADE_WORDS) + ")$")
 _FULL_NAME = re.compile(
     r"([\u4e00-\u9fff]{2,16}?)(股份有限公司|有限责任公司|有限公司|集团公司|股份公司)"
@@ -172,7 +190,7 @@ def _aliases(name: str) -> set[str]:
         aliases.add(brand)
     if len(brand) >= 2:
         # "速达配送" for 速达网络科技: the brand followed by any trade word.
-        aliases.update(brand + word for word in (*_TRADE_WORDS, "公司", "厂", "集团"))
+        aliases.update(brand + word for word in (*_TRADE_WORDS, *_BRAND_FOLLOWERS))
     return {fold_synonyms(alias) for alias in aliases if len(alias) >= 3}
 
 
@@ -468,6 +486,12 @@ def concepts_of(text: str) -> list[str]:
 
 
 _DIGITS = re.compile(r"[0-9]+")
+# Words of the hotline's transcripts and of politeness, not of the problem: without them a
+# transcript and a worker's own words about one topic look alike.
+_BOILERPLATE = re.compile(
+    r"来电人|来电者|来电|反映|请求|要求|希望|协助|帮忙|帮助|请问|你好|您好|工会|怎么办|合法吗|其在|其系|"
+    r"有限公司|公司"
+)
 
 
 def _bigrams(text: str) -> list[str]:
@@ -475,7 +499,7 @@ def _bigrams(text: str) -> list[str]:
 
 
 def feature_matrix(texts: Sequence[str], concepts: Sequence[Sequence[str]], settings: Settings):
-    """Rows for topic clustering: TF-IDF of character 2-grams (digits dropped: "3月" says
+    """(rows for topic clustering, rows of concepts only). Rows for topic clustering: TF-IDF of character 2-grams (digits dropped: "3月" says
     nothing about the topic) and TF-IDF of concepts, each L2-normalised, joined with the
     concepts' share of the weight given by ``settings.concept_weight``, L2-normalised again."""
     from scipy import sparse
@@ -492,7 +516,7 @@ def feature_matrix(texts: Sequence[str], concepts: Sequence[Sequence[str]], sett
     ideas = vectorise(list, concepts, 2**12)
     weight = settings.concept_weight
     joined = sparse.hstack([words * np.sqrt(1 - weight), ideas * np.sqrt(weight)]).tocsr()
-    return normalize(joined)
+    return normalize(joined), ideas
 
 
 def _agglomerate(matrix, threshold: float) -> np.ndarray:
@@ -675,7 +699,7 @@ def cluster_items(
             key = key or found[0]
             text = text[: found[1]] + text[found[2] :]
         unit_employer.append(key)
-        topic_texts.append(text)
+        topic_texts.append(_BOILERPLATE.sub("", text))
     unit_concepts = [concepts_of(text) for text in topic_texts]
     advance()
 
@@ -689,7 +713,7 @@ def cluster_items(
     # Topics over the provisional groups, so near-duplicates always share a topic.
     unit_root = np.array([groups.find(u) for u in range(len(units.texts))])
     roots, unit_group = np.unique(unit_root, return_inverse=True)
-    matrix = feature_matrix(topic_texts, unit_concepts, settings)
+    matrix, ideas = feature_matrix(topic_texts, unit_concepts, settings)
     from scipy import sparse
 
     weights = np.array([len(members) for members in units.items], dtype=float)
@@ -697,23 +721,30 @@ def cluster_items(
         (weights, (unit_group, np.arange(len(unit_group)))), shape=(len(roots), len(unit_group))
     )
     group_matrix = _normalise_rows(membership @ matrix)
+    group_ideas = _normalise_rows(membership @ ideas)
     group_topic = topic_labels(group_matrix, settings, seed)
     advance()
 
-    # One employer, one topic, similar enough: one concrete problem, whatever the wording.
-    by_employer_topic: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for group, root in enumerate(roots):
-        employer = groups.employer[groups.find(int(root))]
+    # One employer and one kind of problem (the same topic, or the same concepts): one concrete
+    # problem, however differently the workers put it.
+    group_employer = [groups.employer[groups.find(int(root))] for root in roots]
+    primary_concept = np.asarray(group_ideas.argmax(axis=1)).ravel()
+    has_concept = np.asarray(group_ideas.getnnz(axis=1)).ravel() > 0
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    for group, employer in enumerate(group_employer):
         if employer:
-            by_employer_topic[(employer, int(group_topic[group]))].append(group)
-    for members in by_employer_topic.values():
+            blocks[(employer, "topic", int(group_topic[group]))].append(group)
+            if has_concept[group]:
+                blocks[(employer, "concept", int(primary_concept[group]))].append(group)
+    for (_employer, kind, _label), members in sorted(blocks.items()):
         if len(members) < 2:
             continue
-        similarity = (group_matrix[members] @ group_matrix[members].T).toarray()
-        for a in range(len(members)):
-            for b in range(a + 1, len(members)):
-                if similarity[a, b] >= settings.employer_min_cosine:
-                    groups.union(int(roots[members[a]]), int(roots[members[b]]))
+        linked = group_matrix[members] @ group_matrix[members].T >= settings.employer_min_cosine
+        if kind == "concept":
+            same_kind = group_ideas[members] @ group_ideas[members].T
+            linked = linked.multiply(same_kind >= settings.employer_min_concept_cosine)
+        for a, b in zip(*sparse.triu(linked, k=1).nonzero(), strict=True):
+            groups.union(int(roots[members[a]]), int(roots[members[b]]))
     advance()
 
     # Results per item.
@@ -730,8 +761,15 @@ def cluster_items(
         for m in members:
             duplicate_group[ids[m]] = group_id
 
+    # A duplicate group joined across topics goes whole to the topic most of its demands are in.
     group_of_root = {int(root): group for group, root in enumerate(roots)}
     item_topic_raw = [int(group_topic[group_of_root[int(unit_root[u])]]) for u in unit_of_item]
+    for members in root_items.values():
+        votes = Counter(item_topic_raw[m] for m in members)
+        if len(votes) > 1:
+            winner = min(votes, key=lambda topic: (-votes[topic], topic))
+            for m in members:
+                item_topic_raw[m] = winner
     topic_members: dict[int, list[int]] = defaultdict(list)
     for position, raw in enumerate(item_topic_raw):
         topic_members[raw].append(position)
