@@ -34,7 +34,7 @@ def _status(digest: Digest) -> str:
     if digest.published_at:
         published = timezone.localtime(digest.published_at).strftime("%Y-%m-%d")
         status = f"{status}（{published}）"
-    return f"{status} · v{digest.version}"
+    return f"{status}　v{digest.version}"
 
 
 def digest_pdf(digest: Digest) -> bytes:
@@ -78,14 +78,14 @@ def digest_pdf(digest: Digest) -> bytes:
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.HexColor("#777777"))
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, _("%(org)s · 第 %(page)d 页 · 已脱敏") % {
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, _("%(org)s　第 %(page)d 页　已脱敏") % {
             "org": digest.org.name, "page": document.page})  # fmt: skip
         canvas.restoreState()
 
     story = [
         para(digest.title, title_style),
         Spacer(1, 3 * mm),
-        para(f"{digest.org.name} · {_period(digest)} · {_status(digest)}", sub_style),
+        para(f"{digest.org.name}　{_period(digest)}　{_status(digest)}", sub_style),
         Spacer(1, 5 * mm),
     ]
     summary = [
