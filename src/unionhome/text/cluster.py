@@ -211,38 +211,28 @@ class EmployerMatcher:
     """Finds employers in normalised text: exact aliases by Aho-Corasick, then one wrong,
     missing or extra character in an alias of four or more characters."""
 
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, known: Iterable[str], others: Iterable[str] = ()):
+        """``known``: employers as the union knows them, each distinct ``employer_key`` its own
+        employer. ``others`` (declared by workers, seen in texts): a name that is a known or
+        earlier one written differently (no city, a short form, one wrong character) joins it;
+        the rest are employers of their own."""
         import ahocorasick
 
         owners: dict[str, set[str]] = defaultdict(set)
         self.canonical: dict[str, str] = {}  # employer_key -> first name given for it
         self.same_as: dict[str, str] = {}  # another name's key -> the key it was folded into
-        cores: dict[str, str] = {}  # employer_core of each canonical employer -> its key
-        for name in names:
+        cores: dict[str, set[str]] = defaultdict(set)  # core -> keys of employers with it
+        names = [(name, True) for name in known] + [(name, False) for name in others]
+        for name, is_known in names:
             key = employer_key(name)
             if not key or key in self.canonical or key in self.same_as:
                 continue
-            # A later name that is an earlier one written differently (no city, a short form,
-            # one wrong character) joins it: known employers come first, so they win.
             core, aliases = _core(name), _aliases(name)
-            owner = cores.get(core) or next(
-                (
-                    min(owners[probe])
-                    for probe in (key, core, *sorted(aliases))
-                    if owners.get(probe)
-                ),
-                None,
-            )
-            if owner is None and len(core) >= 4:
-                owner = next(
-                    (cores[other] for other in cores
-                     if len(other) >= 4 and _within_one_edit(core, other)),
-                    None,
-                )  # fmt: skip
+            owner = None if is_known else self._owner_of(key, core, aliases, owners, cores)
             if owner is None:
                 owner = key
                 self.canonical[key] = name
-                cores[core] = key
+                cores[core].add(key)
             else:
                 self.same_as[key] = owner
             for alias in aliases:
@@ -268,6 +258,19 @@ class EmployerMatcher:
         if grams:
             self.fuzzy.make_automaton()
         self.has_fuzzy = bool(grams)
+
+    @staticmethod
+    def _owner_of(key, core, aliases, owners, cores) -> str | None:
+        """The one employer this other name is a way of writing, if there is exactly one."""
+        for probe in (key, core, *sorted(aliases)):
+            if len(owners.get(probe, ())) == 1:
+                return next(iter(owners[probe]))
+        if len(core) >= 4:
+            close = {k for other, keys in cores.items() for k in keys
+                     if len(other) >= 4 and _within_one_edit(core, other)}  # fmt: skip
+            if len(close) == 1:
+                return close.pop()
+        return None
 
     def name_for(self, key: str) -> str:
         return self.canonical[key]
@@ -346,8 +349,6 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 # -- near-duplicates by text --------------------------------------------------------------------
 
-_MERSENNE = np.uint64((1 << 61) - 1)
-_MAX_HASH = np.uint64((1 << 32) - 1)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -361,34 +362,47 @@ def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter((len(text) for text in padded), dtype=np.int64, count=len(padded))
     codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     ends = np.cumsum(lengths)
-    valid = np.ones(len(codes) - 1, dtype=bool) if len(codes) else np.zeros(0, dtype=bool)
+    valid = np.ones(max(len(codes) - 1, 0), dtype=bool)
     valid[ends[:-1] - 1] = False  # the pair (last char of text i, first of text i + 1)
     pairs = (codes[:-1] << np.uint64(21)) | codes[1:]
-    hashes = ((pairs * _MIX) >> np.uint64(32))[valid]
+    hashes = ((pairs * _MIX) >> np.uint64(32)).astype(np.uint32)[valid]
     starts = np.concatenate(([0], np.cumsum(lengths - 1)[:-1]))
     return hashes, starts
 
 
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    # MurmurHash3's finaliser, which datasketch's default "affine32" scheme applies first.
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+@cache
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    # The same draw as datasketch.MinHash(num_perm, seed), so signatures can be checked against it.
-    generator = np.random.RandomState(seed)
-    a = generator.randint(1, _MERSENNE, size=num_perm, dtype=np.uint64)
-    b = generator.randint(0, _MERSENNE, size=num_perm, dtype=np.uint64)
-    return a, b
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
 def minhash_signatures(
     texts: Sequence[str], *, num_perm: int = 64, seed: int = 0, chunk: int = 20000
 ) -> np.ndarray:
     """MinHash signatures (len(texts) × num_perm, uint32) of the texts' character 2-grams,
-    equal to datasketch's ``MinHash(num_perm, seed).update_batch`` with the same 32-bit hashes."""
+    equal to datasketch's ``MinHash(num_perm, seed).update_batch`` with the same 32-bit hashes
+    (its default "affine32" scheme: a*h+b modulo 2^32 after a MurmurHash3 pre-mix), computed for
+    a whole batch at once in NumPy instead of one Python call per text."""
     a, b = _permutations(num_perm, seed)
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    for begin in range(0, len(texts), chunk):
-        hashes, starts = shingle_hashes(texts[begin : begin + chunk])
-        for column in range(num_perm):
-            values = ((hashes * a[column] + b[column]) % _MERSENNE) & _MAX_HASH
-            out[begin : begin + len(starts), column] = np.minimum.reduceat(values, starts)
+    with np.errstate(over="ignore"):
+        for begin in range(0, len(texts), chunk):
+            hashes, starts = shingle_hashes(texts[begin : begin + chunk])
+            mixed = _fmix32(hashes)
+            for column in range(num_perm):
+                values = mixed * a[column] + b[column]
+                out[begin : begin + len(starts), column] = np.minimum.reduceat(values, starts)
     return out
 
 
@@ -688,8 +702,8 @@ def cluster_items(
     # 有限公司" seen in a transcript names the employer, not a worker's "恒达精密".
     others = {item.employer.strip() for item in items if item.employer.strip()}
     others |= set(discover_employers(compact_texts))
-    names = list(known_employers) + sorted(others, key=lambda name: (-len(name), name))
-    matcher = EmployerMatcher(names)
+    others = sorted(others, key=lambda name: (-len(name), name))
+    matcher = EmployerMatcher(known_employers, others)
     unit_employer: list[str | None] = []
     topic_texts: list[str] = []  # without the employer's name: topics are about problems
     for text, declared_key in zip(compact_texts, units.declared, strict=True):

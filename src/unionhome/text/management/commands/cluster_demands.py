@@ -65,10 +65,13 @@ def known_employers_from_database() -> list[str]:
     when the database is not there (the command also runs as a plain text tool)."""
     from django.db import DatabaseError
 
-    from unionhome.orgs.models import Org, OrgKind
+    from unionhome.orgs.models import Org, OrgKind, OrgLevel
 
     try:
-        rows = Org.objects.filter(kind=OrgKind.ENTERPRISE, is_active=True).order_by("path")
+        # Grassroots unions only: a branch union's employer is its grassroots union's.
+        rows = Org.objects.filter(
+            kind=OrgKind.ENTERPRISE, level=OrgLevel.GRASSROOTS, is_active=True
+        ).order_by("path")
         names = [row.employer_name or _UNION_SUFFIX.sub("", row.name) for row in rows]
     except DatabaseError:
         return []
