@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,10 +20,9 @@ from unionhome.demands import services as demand_services
 from unionhome.demands.models import Channel, Demand, DemandEvent
 from unionhome.orgs.models import Org, OrgLevel
 
-from .services import last_month
+from .services import last_month, period_bounds
 
 logger = logging.getLogger(__name__)
-MARKER = "（演示）"
 
 # {employer} is the burst employer's short name, {full} its full name.
 WAGE_ARREARS = [
@@ -76,22 +76,35 @@ def _backdate(demand: Demand, when: dt.datetime) -> None:
     QuerySet.update(DemandEvent.objects.filter(demand=demand), at=F("at") - delta)
 
 
-def _burst_employer(named: dict) -> Org | None:
+def _unambiguous(orgs) -> list[Org]:
+    """Employers that routing can tell apart: demo names repeat across streets, and a demand
+    naming a repeated employer goes to the default route instead of the employer's union."""
+    orgs = list(orgs)
+    counts = Counter(
+        Org.objects.filter(employer_key__in=[o.employer_key for o in orgs])
+        .values_list("employer_key", flat=True)
+        .order_by()
+    )
+    return [o for o in orgs if counts[o.employer_key] == 1]
+
+
+def burst_employer(named: dict) -> Org | None:
     street = named.get("street:崇安寺街道")
     if street is None:
         return None
-    return (
+    candidates = (
         Org.objects.filter(path__startswith=street.path, level=OrgLevel.GRASSROOTS)
         .exclude(employer_name="")
         .order_by("path")
-        .first()
     )
+    found = _unambiguous(candidates)
+    return found[0] if found else None
 
 
 def _submit(text: str, *, category: str, employer: Org | None, n: int, when: dt.datetime,
             urgent: bool = False) -> bool:  # fmt: skip
     intake = demand_services.Intake(
-        description=text + MARKER, category=category,
+        description=text, category=category,
         employer_name=employer.employer_name if employer else "",
         address="" if employer else "无锡市梁溪区崇安寺街道",
         anonymous=n % 4 == 3, contact_name="" if n % 4 == 3 else "职工",
@@ -110,14 +123,17 @@ def _submit(text: str, *, category: str, employer: Org | None, n: int, when: dt.
 
 
 def seed_demo_digest_data(named: dict, scale: int = 1) -> str:
-    employer = _burst_employer(named)
+    employer = burst_employer(named)
     if employer is None:
         return "digests: no demo employer"
-    if Demand.objects.filter(description__endswith=MARKER).exists():
+    first, _last = last_month()
+    lo, hi = period_bounds(first, _last)
+    burst = Demand.objects.filter(employer_org=employer, category="wages",
+                                  created_at__gte=lo, created_at__lt=hi)  # fmt: skip
+    if burst.count() >= 5:
         return "digests: already present"
     full = employer.employer_name
     short = full.removeprefix("无锡").removesuffix("有限公司")
-    first, _last = last_month()
     before = first - dt.timedelta(days=1)
     id_body = "32021319900101123"
     fill = {
@@ -141,9 +157,9 @@ def seed_demo_digest_data(named: dict, scale: int = 1) -> str:
         Org.objects.filter(path__startswith=named["wuxi"].path, level=OrgLevel.GRASSROOTS)
         .exclude(pk=employer.pk)
         .exclude(employer_name="")
-        .order_by("path")[:10]
+        .order_by("path")[:30]
     )
-    others = list(others)
+    others = _unambiguous(others)
     for i, (category, text) in enumerate(OTHER_LAST_MONTH):
         n += 1
         when = dt.datetime.combine(first + dt.timedelta(days=(i * 3) % 27), dt.time(10 + i % 8),
