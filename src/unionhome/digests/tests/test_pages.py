@@ -121,3 +121,16 @@ def test_api_lists_published_digests_and_alerts(client, cast, draft):
     client.force_login(cast.outsider)
     assert client.get(f"/api/v1/digests/{draft.code}").status_code == 404
     assert client.get("/api/v1/digests/alerts").json() == []
+
+
+def test_list_pages_query_count_does_not_grow_with_rows(client, cast, draft,
+                                                        django_assert_max_num_queries):  # fmt: skip
+    for _ in range(4):
+        services.start_new_version(cast.street_cadre, services.publish_digest(
+            cast.street_cadre, Digest.objects.filter(status="draft").first()))  # fmt: skip
+    client.force_login(cast.city_cadre)
+    with django_assert_max_num_queries(10):
+        page = client.get("/digests/")
+    assert page.content.decode().count('data-code="') == 4
+    with django_assert_max_num_queries(10):
+        client.get("/digests/alerts/")
