@@ -283,11 +283,17 @@ def build_digest(digest: Digest, user, progress: Progress | None = None) -> Dige
     progress.advance()
     by_id = {str(row["id"]): row for row in rows}
     current = {key for key, row in by_id.items() if row["created_at"] >= start}
-    progress.phase(_("聚类分析"), len(rows))
+    progress.phase(_("聚类分析"), 1)
+
+    def on_step(done: int, total: int) -> None:
+        if progress.total != total:
+            progress.phase(_("聚类分析"), total)
+        progress.advance(done - progress.done)
+
     items = [Item(id=key, text=row["description"], employer=_employer_of(row) or "")
              for key, row in by_id.items()]  # fmt: skip
-    result = cluster_items(items, known_employers=_known_employers(digest.org_path), seed=0)
-    progress.advance(len(rows))
+    result = cluster_items(items, known_employers=_known_employers(digest.org_path), seed=0,
+                           progress=on_step)  # fmt: skip
 
     progress.phase(_("统计与排序"), len(result.topics))
     org_names = _region_names(digest.org_path, [row["org_path"] for row in rows])

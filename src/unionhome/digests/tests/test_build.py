@@ -189,3 +189,7 @@ def test_large_build_runs_as_a_job_with_progress(cast, wage_burst, period, setti
     digest.refresh_from_db()
     assert digest.is_built and digest.clusters.get(rank=1).size == 6
     assert job.result["digest"] == digest.code
+    from unionhome.core.jobs import read_progress
+
+    state = read_progress(job)
+    assert state["message"] == "统计与排序" and state["done"] == state["total"] > 0
