@@ -424,20 +424,25 @@ def remove_cluster(user, cluster: DigestCluster) -> None:
     _renumber(digest, list(digest.clusters.order_by("rank", "id")))
 
 
-def case_candidates(user, cluster: DigestCluster) -> list[dict]:
-    """Demands the cadre may attach to a cluster, as masked text (the cluster's own sample)."""
+def case_candidates(user, clusters: list[DigestCluster]) -> dict[int, list[dict]]:
+    """Per cluster, the demands the cadre may attach (its own sample), as masked text; one
+    query for all clusters (their cases should be prefetched)."""
+    wanted = {i for cluster in clusters for i in cluster.candidate_ids}
     rows = (
         Demand.objects.visible_to(user)
-        .filter(pk__in=cluster.candidate_ids)
+        .filter(pk__in=wanted)
         .values("id", "code", "category", "description")
     )
     by_id = {row["id"]: row for row in rows}
-    chosen = set(cluster.cases.values_list("demand_id", flat=True))
-    return [
-        {"id": i, "code": by_id[i]["code"], "text": mask(by_id[i]["description"]),
-         "category": by_id[i]["category"], "chosen": i in chosen}
-        for i in cluster.candidate_ids if i in by_id
-    ]  # fmt: skip
+    result = {}
+    for cluster in clusters:
+        chosen = {case.demand_id for case in cluster.cases.all()}
+        result[cluster.pk] = [
+            {"id": i, "code": by_id[i]["code"], "text": mask(by_id[i]["description"]),
+             "category": by_id[i]["category"], "chosen": i in chosen}
+            for i in cluster.candidate_ids if i in by_id
+        ]  # fmt: skip
+    return result
 
 
 @transaction.atomic

@@ -74,10 +74,11 @@ def detail(request, code: str):
     editable = services.can_edit(request.user, digest)
     clusters = list(digest.clusters.prefetch_related("cases"))
     if editable:
+        candidates = services.case_candidates(request.user, clusters)
         for cluster in clusters:
             cluster.form = ClusterForm(initial={"title": cluster.title, "summary": cluster.summary},
                                        prefix=f"c{cluster.pk}")  # fmt: skip
-            cluster.candidates = services.case_candidates(request.user, cluster)
+            cluster.candidates = candidates[cluster.pk]
     return render(request, "digests/detail.html", {
         "digest": digest, "clusters": clusters, "editable": editable,
         "form": DigestForm(initial={"title": digest.title, "narrative": digest.narrative}),
@@ -128,8 +129,8 @@ def cluster_action(request, code: str, cluster_id: int, action: str):
         elif action == "remove":
             services.remove_cluster(request.user, cluster)
         elif action == "cases":
-            form = CasesForm(request.POST, candidates=services.case_candidates(request.user,
-                                                                               cluster))  # fmt: skip
+            candidates = services.case_candidates(request.user, [cluster])[cluster.pk]
+            form = CasesForm(request.POST, candidates=candidates)
             if not form.is_valid():
                 raise ValidationError(_("请选择本问题中的诉求。"))
             services.attach_cases(request.user, cluster, form.cleaned_data["demand"])

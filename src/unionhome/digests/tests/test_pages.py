@@ -134,3 +134,12 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, cast, draft,
     assert page.content.decode().count('data-code="') == 4
     with django_assert_max_num_queries(10):
         client.get("/digests/alerts/")
+
+
+def test_editor_query_count_does_not_grow_with_clusters(client, cast, draft,
+                                                        django_assert_max_num_queries):  # fmt: skip
+    assert draft.clusters.count() >= 3
+    client.force_login(cast.street_cadre)
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/digests/{draft.code}/")
+    assert page.content.decode().count('class="cluster"') == draft.clusters.count()
