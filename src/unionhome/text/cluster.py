@@ -31,8 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from unionhome.text.employers import employer_core, employer_key
-from unionhome.text.normalise import clean_text, to_simplified
+from unionhome.text.employers import employer_core as _employer_core_uncached
+from unionhome.text.employers import employer_key as _employer_key_uncached
+from unionhome.text.normalise import to_simplified
 
 DATA = Path(__file__).resolve().parent / "data"
 SYNONYMS_PATH = DATA / "cluster_synonyms.txt"
@@ -79,6 +80,9 @@ class Settings:
     hash_features: int = 2**18
     concept_weight: float = 0.7  # share of a row's squared norm that its concepts carry
     keyword_sample: int = 30  # members per topic whose words are counted for keywords
+    # Topics (the largest) whose keywords come from jieba's words; smaller ones get their
+    # concepts: jieba costs about 0.25 ms a text, too much for 100,000 topics of one demand.
+    keyword_topics: int = 2000
 
 
 # -- normalisation ------------------------------------------------------------------------------
@@ -106,16 +110,30 @@ def _synonym_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("|".join(re.escape(variant) for variant, _ in pairs)), mapping
 
 
-def normalise_many(texts: Sequence[str]) -> list[str]:
-    """Matching form of many texts at once: clean, NFKC, Simplified (one OpenCC call per batch,
-    ~7× faster than one per text), lower case, domain synonyms folded, spaces collapsed."""
-    cleaned = [
-        unicodedata.normalize("NFKC", clean_text(text)).replace("\n", " ").lower() for text in texts
-    ]
-    simplified = to_simplified("\n".join(cleaned)).split("\n") if cleaned else []
-    if len(simplified) != len(cleaned):  # OpenCC never adds or drops lines; be safe anyway
-        simplified = [to_simplified(text) for text in cleaned]
-    return [" ".join(fold_synonyms(text).split()) for text in simplified]
+# Control and format characters (zero-width spaces, BOM, bidi marks) but the newline that
+# separates texts here; clean_text drops the same.
+_INVISIBLE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_BLANKS = re.compile(r"[ \t\r\f\v\u3000]+")
+
+
+def normalise_many(texts: Sequence[str], chunk: int = 20000) -> list[str]:
+    """Matching form of many texts: NFKC, invisible characters dropped, Simplified, lower case,
+    domain synonyms folded, spaces collapsed (what `normalise_for_matching` gives, synonyms
+    aside). Each step runs once over a chunk of texts joined by newlines, not once per text:
+    at a million texts that is the difference between seconds and a minute."""
+    out: list[str] = []
+    for begin in range(0, len(texts), chunk):
+        part = [text.replace("\n", " ") if text else "" for text in texts[begin : begin + chunk]]
+        joined = unicodedata.normalize("NFKC", "\n".join(part))
+        joined = to_simplified(_INVISIBLE.sub("", joined))
+        joined = _BLANKS.sub(" ", fold_synonyms(joined.lower()))
+        lines = joined.split("\n")
+        if len(lines) != len(part):  # NFKC or OpenCC never add lines; be safe anyway
+            lines = [normalise_many([text])[0] for text in part]
+        out.extend(line.strip() for line in lines)
+    return out
 
 
 def fold_synonyms(text: str) -> str:
@@ -130,6 +148,18 @@ def compact(text: str) -> str:
 
 # -- employers ----------------------------------------------------------------------------------
 
+
+@cache
+def employer_key(name: str) -> str:
+    """`unionhome.text.employers.employer_key`, remembered: batches repeat names a lot."""
+    return _employer_key_uncached(name)
+
+
+@cache
+def employer_core(name: str) -> str:
+    return _employer_core_uncached(name)
+
+
 # Words a company name ends in that workers drop: "恒达精密机械" is called "恒达精密" or "恒达".
 _TRADE_WORD_LIST = (
     "机械 制造 精密 科技 电子 信息 技术 网络 物流 快递 建筑 工程 建设 食品 纺织 服饰 服装 餐饮 管理 "
@@ -138,6 +168,8 @@ _TRADE_WORD_LIST = (
     "配送 发展 控股 集团"
 )
 _TRADE_WORDS = _TRADE_WORD_LIST.split()
+# After a brand typed with a wrong character, only these say "a firm" clearly enough.
+_TYPO_ANCHORS = frozenset((*_TRADE_WORDS, "公司", "厂", "集团"))
 # A bare two-character brand ("速达") is also part of ordinary words ("快速达到"); followed by
 # one of these it is a firm.
 _BRAND_FOLLOWERS = (
@@ -170,6 +202,7 @@ _PLACE = re.compile(
 )
 
 
+@cache
 def _core(name: str) -> str:
     """employer_core without a leading place name, if something of two characters is left."""
     core = employer_core(name)
@@ -177,20 +210,27 @@ def _core(name: str) -> str:
     return stripped if len(stripped) >= 2 else core
 
 
+def _brand(name: str) -> tuple[str, list[str]]:
+    """(brand, the trade words after it): "无锡市恒达精密机械有限公司" → ("恒达", ["精密", "机械"])."""
+    brand, trades = _core(name), []
+    for _ in range(3):  # "恒达精密机械" → "恒达精密" → "恒达"
+        match = _INDUSTRY.search(brand)
+        if match is None or match.start() < 2:
+            break
+        trades.insert(0, match.group(0))
+        brand = brand[: match.start()]
+    return brand, trades
+
+
 def _aliases(name: str) -> set[str]:
-    """Ways workers write the employer ``name``: key, key without place, without industry."""
+    """Ways workers write the employer ``name`` in full: key, without the place, without some
+    trade words ("恒达精密"). The bare brand ("恒达") is matched only before a trade word or
+    "厂", "公司" and the like (`EmployerMatcher.locate`)."""
     key, core = employer_key(name), _core(name)
     aliases = {key, core, employer_core(name)}
-    brand = core
-    for _ in range(3):  # "恒达精密机械" → "恒达精密" → "恒达"
-        shorter = _INDUSTRY.sub("", brand)
-        if shorter == brand or len(shorter) < 2:
-            break
-        brand = shorter
-        aliases.add(brand)
-    if len(brand) >= 2:
-        # "速达配送" for 速达网络科技: the brand followed by any trade word.
-        aliases.update(brand + word for word in (*_TRADE_WORDS, *_BRAND_FOLLOWERS))
+    brand, trades = _brand(name)
+    for cut in range(1, len(trades)):
+        aliases.add(brand + "".join(trades[:cut]))
     return {fold_synonyms(alias) for alias in aliases if len(alias) >= 3}
 
 
@@ -221,7 +261,9 @@ class EmployerMatcher:
         owners: dict[str, set[str]] = defaultdict(set)
         self.canonical: dict[str, str] = {}  # employer_key -> first name given for it
         self.same_as: dict[str, str] = {}  # another name's key -> the key it was folded into
-        cores: dict[str, set[str]] = defaultdict(set)  # core -> keys of employers with it
+        self._names: dict[str, str] = {}  # another name's key -> that name
+        # core with one character replaced by "?" -> keys of employers with such a core
+        cores: dict[str, set[str]] = defaultdict(set)
         names = [(name, True) for name in known] + [(name, False) for name in others]
         for name, is_known in names:
             key = employer_key(name)
@@ -232,9 +274,12 @@ class EmployerMatcher:
             if owner is None:
                 owner = key
                 self.canonical[key] = name
-                cores[core].add(key)
+                if len(core) >= 4:
+                    for wild in _wildcards(core):
+                        cores[wild].add(key)
             else:
                 self.same_as[key] = owner
+                self._names[key] = name
             for alias in aliases:
                 owners[alias].add(owner)
         # An alias two employers share identifies neither of them.
@@ -244,20 +289,33 @@ class EmployerMatcher:
         self.exact = ahocorasick.Automaton()
         for alias, key in self.alias_key.items():
             self.exact.add_word(alias, (alias, key))
-        self.fuzzy = ahocorasick.Automaton()
-        grams: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for alias in self.alias_key:
-            if len(alias) >= 4:
-                for offset in range(len(alias) - 1):
-                    grams[alias[offset : offset + 2]].append((alias, offset))
-        for gram, places in grams.items():
-            self.fuzzy.add_word(gram, places)
-        self.empty = not self.alias_key
-        if not self.empty:
+        # Brands, exact and with one wrong character ("衡达" for 恒达, as pinyin input types it),
+        # each found only just before a trade word or a word like 厂/公司: a two-character brand
+        # with a wrong character only before one of its own trade words ("衡达精密").
+        brand_owners: dict[str, set[str]] = defaultdict(set)
+        wildcard_owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for key, owner in [*((k, k) for k in self.canonical), *self.same_as.items()]:
+            name = self.canonical[key] if key in self.canonical else self._names[key]
+            brand, trades = _brand(name)
+            if len(brand) < 2:
+                continue
+            brand_owners[brand].add(owner)
+            for wild in _wildcards(brand):
+                for word in trades:
+                    wildcard_owners[(wild, word)].add(owner)
+                if len(brand) >= 3:
+                    wildcard_owners[(wild, "*")].add(owner)
+        self.brand_owner = {b: next(iter(o)) for b, o in brand_owners.items() if len(o) == 1}
+        self.ambiguous_brands = {b for b, o in brand_owners.items() if len(o) > 1}
+        self.wildcard_owner = {k: next(iter(o)) for k, o in wildcard_owners.items() if len(o) == 1}
+        self.brand_lengths = sorted({len(b) for b in brand_owners}, reverse=True)
+        self.anchors = ahocorasick.Automaton()
+        for word in {*_TRADE_WORDS, *_BRAND_FOLLOWERS}:
+            self.anchors.add_word(word, word)
+        self.anchors.make_automaton()
+        self.empty = not self.alias_key and not brand_owners
+        if self.alias_key:
             self.exact.make_automaton()
-        if grams:
-            self.fuzzy.make_automaton()
-        self.has_fuzzy = bool(grams)
 
     @staticmethod
     def _owner_of(key, core, aliases, owners, cores) -> str | None:
@@ -266,8 +324,7 @@ class EmployerMatcher:
             if len(owners.get(probe, ())) == 1:
                 return next(iter(owners[probe]))
         if len(core) >= 4:
-            close = {k for other, keys in cores.items() for k in keys
-                     if len(other) >= 4 and _within_one_edit(core, other)}  # fmt: skip
+            close = {k for wild in _wildcards(core) for k in cores.get(wild, ())}
             if len(close) == 1:
                 return close.pop()
         return None
@@ -281,42 +338,52 @@ class EmployerMatcher:
         return found[0] if found else None
 
     def locate(self, text: str) -> tuple[str, int, int] | None:
-        """(employer_key, start, end) of the employer named in ``text``: the longest exact alias
-        (the first of equals), else the longest alias one edit away if only one employer's is."""
+        """(employer_key, start, end) of the employer named in ``text``: the longest alias
+        (the first of equals); else a brand before a trade word, exact before mistyped."""
         if self.empty or not text:
             return None
         best: tuple[int, int, str] | None = None  # (-length, start, key)
-        for last, (alias, key) in self.exact.iter(text):
-            candidate = (-len(alias), last + 1 - len(alias), key)
-            if best is None or candidate < best:
-                best = candidate
+        if self.alias_key:
+            for last, (alias, key) in self.exact.iter(text):
+                candidate = (-len(alias), last + 1 - len(alias), key)
+                if best is None or candidate < best:
+                    best = candidate
         if best is not None:
             return best[2], best[1], best[1] - best[0]
-        return self._locate_fuzzy(text) if self.has_fuzzy else None
+        return self._locate_brand(text)
 
-    def _locate_fuzzy(self, text: str) -> tuple[str, int, int] | None:
-        hits: list[tuple[int, int, int, str]] = []  # (-alias length, start, window length, key)
-        seen: set[tuple[str, int]] = set()
-        for last, places in self.fuzzy.iter(text):
-            position = last - 1  # where the 2-gram starts
-            for alias, offset in places:
-                start = position - offset
-                if start < 0 or (alias, start) in seen:
+    def _locate_brand(self, text: str) -> tuple[str, int, int] | None:
+        exact: list[tuple[int, int, int, str]] = []  # (-brand length, start, end, key)
+        typed: list[tuple[int, int, int, str]] = []
+        for last, word in self.anchors.iter(text):
+            at = last + 1 - len(word)
+            for length in self.brand_lengths:
+                if at < length:
                     continue
-                seen.add((alias, start))
-                for length in (len(alias), len(alias) - 1, len(alias) + 1):
-                    window = text[start : start + length]
-                    if len(window) == length and _within_one_edit(alias, window):
-                        hits.append((-len(alias), start, length, self.alias_key[alias]))
+                brand = text[at - length : at]
+                owner = self.brand_owner.get(brand)
+                if owner is not None:
+                    exact.append((-length, at - length, last + 1, owner))
+                    continue
+                if brand in self.ambiguous_brands or exact:
+                    continue
+                if word not in _TYPO_ANCHORS:
+                    continue
+                for wild in _wildcards(brand):
+                    owner = self.wildcard_owner.get((wild, word))
+                    if owner is None and length >= 3:
+                        owner = self.wildcard_owner.get((wild, "*"))
+                    if owner is not None:
+                        typed.append((-length, at - length, last + 1, owner))
                         break
-        if not hits:
-            return None
-        hits.sort()
-        best = hits[0]
-        rivals = {hit[3] for hit in hits if hit[0] == best[0]}
-        if len(rivals) > 1:  # one typo away from two employers: it names neither for sure
-            return None
-        return best[3], best[1], best[1] + best[2]
+        for hits in (exact, typed):
+            if hits:
+                hits.sort()
+                best = hits[0]
+                if len({hit[3] for hit in hits if hit[0] == best[0]}) > 1:
+                    return None  # two employers as likely: neither for sure
+                return best[3], best[1], best[2]
+        return None
 
     def match_declared(self, name: str) -> str | None:
         """employer_key for a declared employer name: a known one if it is one, else its own."""
@@ -335,16 +402,10 @@ class EmployerMatcher:
         return found
 
 
-def _within_one_edit(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    if len(a) > len(b):
-        a, b = b, a
-    if len(b) - len(a) != 1:
-        return False
-    return any(b[:index] + b[index + 1 :] == a for index in range(len(b)))
+def _wildcards(word: str) -> list[str]:
+    """``word`` with each character in turn replaced by "?": two words one wrong character
+    apart share one of these."""
+    return [word[:i] + "?" + word[i + 1 :] for i in range(len(word))]
 
 
 # -- near-duplicates by text --------------------------------------------------------------------
@@ -407,23 +468,27 @@ def minhash_signatures(
 
 
 def lsh_candidate_pairs(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """Pairs (i, j), i < j, sharing a band bucket. Within a bucket each member is paired with the
-    next one only (a chain), so a bucket of 10,000 copies costs 9,999 pairs, not 50 million."""
-    num_perm = signatures.shape[1]
+    """Pairs (i, j), i < j, sharing a band bucket (a band's rows hashed to one 64-bit key).
+    Within a bucket each member is paired with the next one only (a chain), so a bucket of
+    10,000 copies costs 9,999 pairs, not 50 million."""
+    n, num_perm = signatures.shape
     rows = num_perm // bands
+    multipliers = (np.arange(1, rows + 1, dtype=np.uint64) * _MIX) | np.uint64(1)
     found = []
-    for band in range(bands):
-        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
-        order = np.argsort(keys, kind="stable")
-        same = keys[order[1:]] == keys[order[:-1]]
-        if same.any():
-            found.append(np.stack([order[:-1][same], order[1:][same]], axis=1))
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
+            keys = (block * multipliers).sum(axis=1, dtype=np.uint64) ^ np.uint64(band)
+            order = np.argsort(keys, kind="stable")
+            same = keys[order[1:]] == keys[order[:-1]]
+            if same.any():
+                found.append(np.stack([order[:-1][same], order[1:][same]], axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
+    pairs = np.concatenate(found).astype(np.int64)
     pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
+    encoded = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([encoded // n, encoded % n], axis=1)
 
 
 # -- union-find that keeps employers apart ------------------------------------------------------
@@ -441,6 +506,31 @@ class _Groups:
         while self.parent[i] != root:
             self.parent[i], i = root, self.parent[i]
         return root
+
+    def union_pairs(self, pairs: np.ndarray) -> None:
+        """Join every pair, in order, keeping employers apart. Pairs whose two sides are
+        already known to agree (same employer, or neither has one) are first joined as
+        connected components in SciPy; only pairs mixing an employer and none go one by one."""
+        from scipy import sparse
+        from scipy.sparse.csgraph import connected_components
+
+        if not len(pairs):
+            return
+        code = {name: index for index, name in enumerate(sorted({e for e in self.employer if e}))}
+        codes = np.array([code[e] if e else -1 for e in self.employer], dtype=np.int64)
+        agree = codes[pairs[:, 0]] == codes[pairs[:, 1]]
+        n = len(self.parent)
+        safe = pairs[agree]
+        graph = sparse.coo_matrix(
+            (np.ones(len(safe), dtype=np.int8), (safe[:, 0], safe[:, 1])), shape=(n, n)
+        )
+        _count, labels = connected_components(graph, directed=False)
+        # Each component hangs from its smallest member; they all name the same employer.
+        first = np.full(labels.max() + 1, n, dtype=np.int64)
+        np.minimum.at(first, labels, np.arange(n))
+        self.parent = first[labels].tolist()
+        for i, j in pairs[~agree].tolist():
+            self.union(i, j)
 
     def union(self, i: int, j: int) -> bool:
         """Join the groups of i and j unless they name different employers."""
@@ -508,29 +598,52 @@ _BOILERPLATE = re.compile(
 )
 
 
-def _bigrams(text: str) -> list[str]:
-    return [text[i : i + 2] for i in range(len(text) - 1)]
+def _concept_names() -> list[str]:
+    _, _ = _concept_rules()
+    lines = CONCEPTS_PATH.read_text(encoding="utf-8").splitlines()
+    names = [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
+    return sorted(set(names))
+
+
+def _counts_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]):
+    from scipy import sparse
+
+    data = np.ones(len(rows), dtype=np.float64)
+    matrix = sparse.csr_matrix((data, (rows, columns)), shape=shape)
+    matrix.sum_duplicates()
+    return matrix
 
 
 def feature_matrix(texts: Sequence[str], concepts: Sequence[Sequence[str]], settings: Settings):
-    """(rows for topic clustering, rows of concepts only). Rows for topic clustering: TF-IDF of character 2-grams (digits dropped: "3月" says
-    nothing about the topic) and TF-IDF of concepts, each L2-normalised, joined with the
-    concepts' share of the weight given by ``settings.concept_weight``, L2-normalised again."""
+    """(rows for topic clustering, rows of concepts only).
+
+    Rows for topic clustering: TF-IDF (sublinear) of hashed character 2-grams (digits dropped:
+    "3月" says nothing about the topic) and TF-IDF of concepts, each L2-normalised, joined with
+    the concepts' share of the weight ``settings.concept_weight``, L2-normalised again. The
+    2-grams are hashed in NumPy over the whole batch, like the MinHash shingles.
+    """
     from scipy import sparse
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
 
-    def vectorise(analyser, documents, n_features):
-        hashed = HashingVectorizer(
-            analyzer=analyser, n_features=n_features, alternate_sign=False, norm=None
-        ).transform(documents)
-        return TfidfTransformer(sublinear_tf=True).fit_transform(hashed).tocsr()
-
-    words = vectorise(_bigrams, [_DIGITS.sub("", text) for text in texts], settings.hash_features)
-    ideas = vectorise(list, concepts, 2**12)
+    n = len(texts)
+    hashes, starts = shingle_hashes([_DIGITS.sub("", text) for text in texts])
+    rows = np.repeat(np.arange(n), np.diff(np.append(starts, len(hashes))))
+    words = _counts_matrix(
+        rows, hashes % np.uint32(settings.hash_features), (n, settings.hash_features)
+    )
+    vocabulary = {name: index for index, name in enumerate(_concept_names())}
+    concept_rows = np.repeat(np.arange(n), [len(found) for found in concepts])
+    concept_columns = np.fromiter(
+        (vocabulary[name] for found in concepts for name in found), dtype=np.int64,
+        count=len(concept_rows),
+    )  # fmt: skip
+    ideas = _counts_matrix(concept_rows, concept_columns, (n, len(vocabulary)))
+    words = TfidfTransformer(sublinear_tf=True).fit_transform(words)
+    ideas = TfidfTransformer(sublinear_tf=True).fit_transform(ideas)
     weight = settings.concept_weight
     joined = sparse.hstack([words * np.sqrt(1 - weight), ideas * np.sqrt(weight)]).tocsr()
-    return normalize(joined), ideas
+    return normalize(joined), ideas.tocsr()
 
 
 def _agglomerate(matrix, threshold: float) -> np.ndarray:
@@ -593,6 +706,11 @@ _STOPWORD_LIST = (
     "公司 单位 厂里 老板"
 )
 _STOPWORDS = frozenset(_STOPWORD_LIST.split())
+
+
+def _concept_keywords(unit_concepts: Sequence[Sequence[str]], member_units) -> list[str]:
+    counts = Counter(c for u in member_units.tolist() for c in unit_concepts[u])
+    return [name for name, _ in sorted(counts.items(), key=lambda p: (-p[1], p[0]))][:8]
 
 
 def _keywords(member_texts: Sequence[Sequence[str]], limit: int = 8) -> list[list[str]]:
@@ -663,6 +781,72 @@ def _id_key(identifier: str) -> tuple[int, int | str]:
     return (0, int(identifier)) if identifier.isdigit() else (1, identifier)
 
 
+def _prepare(texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
+    """Normalised texts and the full company names in them (run in a worker)."""
+    normalised = normalise_many(texts)
+    return normalised, discover_employers(compact(text) for text in normalised)
+
+
+def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
+    """Per unit: employer key, text for topics (employer and hotline words taken out), concepts
+    and MinHash signature (run in a worker, on a slice of the units starting at ``offset``)."""
+    matcher, settings, seed, declared = shared
+    employers, topic_texts = [], []
+    for position, text in enumerate(texts, offset):
+        declared_key = declared[position]
+        key = matcher.match_declared(declared_key) if declared_key else None
+        found = matcher.locate(text)
+        if found is not None:
+            key = key or found[0]
+            text = text[: found[1]] + text[found[2] :]
+        employers.append(key)
+        topic_texts.append(_BOILERPLATE.sub("", text))
+    concepts = [concepts_of(text) for text in topic_texts]
+    signatures = minhash_signatures(texts, num_perm=settings.num_perm, seed=seed)
+    return employers, topic_texts, concepts, signatures
+
+
+_SHARED = None  # what forked workers inherit instead of receiving it pickled
+
+
+def _run_shared(task):
+    function, texts, offset = task
+    if function is _analyse:
+        return function(texts, offset, _SHARED)
+    return function(texts)
+
+
+class _Pool:
+    """Maps a function over slices of a list on ``workers`` forked processes (in order), or in
+    this process when there is one worker or the batch is small. Forked workers inherit the
+    employer matcher and the dictionaries instead of having them pickled."""
+
+    min_per_worker = 20000
+
+    def __init__(self, workers: int):
+        self.workers, self.pool = max(1, workers), None
+
+    def map(self, function, texts: Sequence[str], shared=None) -> list:
+        global _SHARED
+        if self.workers == 1 or len(texts) < 2 * self.min_per_worker:
+            if function is _analyse:
+                return [function(texts, 0, shared)]
+            return [function(texts)]
+        import multiprocessing
+
+        _SHARED = shared
+        step = -(-len(texts) // (self.workers * 4))
+        tasks = [(function, texts[i : i + step], i) for i in range(0, len(texts), step)]
+        try:
+            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                return pool.map(_run_shared, tasks, chunksize=1)
+        finally:
+            _SHARED = None
+
+    def close(self) -> None:
+        pass
+
+
 def cluster_items(
     items: Iterable[Item],
     *,
@@ -670,6 +854,7 @@ def cluster_items(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     settings: Settings | None = None,
+    workers: int = 1,
 ) -> Clustering:
     """Near-duplicate groups and topics of ``items``; never one duplicate group across two
     employers; the same complaint in Traditional and Simplified lands in one group and topic."""
@@ -691,37 +876,42 @@ def cluster_items(
     if len(set(ids)) != len(ids):
         raise ValueError("item ids must be unique")
 
-    normalised = normalise_many([item.text or "" for item in items])
-    declared = [employer_key(item.employer) if item.employer else "" for item in items]
-    units, unit_of_item = _collapse(normalised, declared)
-    compact_texts = [compact(text) for text in units.texts]
-    advance()
+    pool = _Pool(workers)
+    try:
+        texts = [item.text or "" for item in items]
+        prepared = pool.map(_prepare, texts)
+        normalised = [text for part in prepared for text in part[0]]
+        discovered: Counter[str] = Counter()
+        for part in prepared:
+            discovered.update(part[1])
+        del prepared
+        declared = [employer_key(item.employer) if item.employer else "" for item in items]
+        units, unit_of_item = _collapse(normalised, declared)
+        del normalised
+        compact_texts = [compact(text) for text in units.texts]
+        advance()
 
-    # Employers: known ones, declared ones and full names seen in the texts, in that order of say.
-    # Known names first; then the longest (most complete) of the others, so "无锡市恒达精密机械
-    # 有限公司" seen in a transcript names the employer, not a worker's "恒达精密".
-    others = {item.employer.strip() for item in items if item.employer.strip()}
-    others |= set(discover_employers(compact_texts))
-    others = sorted(others, key=lambda name: (-len(name), name))
-    matcher = EmployerMatcher(known_employers, others)
-    unit_employer: list[str | None] = []
-    topic_texts: list[str] = []  # without the employer's name: topics are about problems
-    for text, declared_key in zip(compact_texts, units.declared, strict=True):
-        key = matcher.match_declared(declared_key) if declared_key else None
-        found = matcher.locate(text)
-        if found is not None:
-            key = key or found[0]
-            text = text[: found[1]] + text[found[2] :]
-        unit_employer.append(key)
-        topic_texts.append(_BOILERPLATE.sub("", text))
-    unit_concepts = [concepts_of(text) for text in topic_texts]
+        # Known names first; then the longest (most complete) of the others, so "无锡市恒达精密
+        # 机械有限公司" seen in a transcript names the employer, not a worker's "恒达精密".
+        others = {item.employer.strip() for item in items if item.employer.strip()}
+        others = sorted(others | set(discovered), key=lambda name: (-len(name), name))
+        matcher = EmployerMatcher(known_employers, others)
+        analysed = pool.map(
+            _analyse, compact_texts, shared=(matcher, settings, seed, units.declared)
+        )
+    finally:
+        pool.close()
+    unit_employer = [key for part in analysed for key in part[0]]
+    topic_texts = [text for part in analysed for text in part[1]]
+    unit_concepts = [found for part in analysed for found in part[2]]
+    signatures = np.concatenate([part[3] for part in analysed])
+    del analysed
     advance()
 
     groups = _Groups(unit_employer)
-    signatures = minhash_signatures(compact_texts, num_perm=settings.num_perm, seed=seed)
-    for i, j in lsh_candidate_pairs(signatures, settings.bands):
-        if np.mean(signatures[i] == signatures[j]) >= settings.min_jaccard:
-            groups.union(int(i), int(j))
+    pairs = lsh_candidate_pairs(signatures, settings.bands)
+    similar = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
+    groups.union_pairs(pairs[similar >= settings.min_jaccard])
     advance()
 
     # Topics over the provisional groups, so near-duplicates always share a topic.
@@ -739,93 +929,108 @@ def cluster_items(
     group_topic = topic_labels(group_matrix, settings, seed)
     advance()
 
-    # One employer and one kind of problem (the same topic, or the same concepts): one concrete
-    # problem, however differently the workers put it.
+    # One employer and one kind of problem (the same topic, or the same main concept): one
+    # concrete problem, however differently the workers put it. Blocks are sorted runs, each
+    # member joined to the next, so a block of any size costs its length.
     group_employer = [groups.employer[groups.find(int(root))] for root in roots]
     primary_concept = np.asarray(group_ideas.argmax(axis=1)).ravel()
     has_concept = np.asarray(group_ideas.getnnz(axis=1)).ravel() > 0
-    blocks: dict[tuple, list[int]] = defaultdict(list)
-    for group, employer in enumerate(group_employer):
-        if employer:
-            blocks[(employer, "topic", int(group_topic[group]))].append(group)
-            if has_concept[group]:
-                blocks[(employer, "concept", int(primary_concept[group]))].append(group)
-    for (_employer, kind, _label), members in sorted(blocks.items()):
-        if len(members) < 2:
-            continue
-        linked = group_matrix[members] @ group_matrix[members].T >= settings.employer_min_cosine
-        if kind == "concept":
-            same_kind = group_ideas[members] @ group_ideas[members].T
-            linked = linked.multiply(same_kind >= settings.employer_min_concept_cosine)
-        for a, b in zip(*sparse.triu(linked, k=1).nonzero(), strict=True):
-            groups.union(int(roots[members[a]]), int(roots[members[b]]))
+    employer_code = {
+        name: code for code, name in enumerate(sorted({e for e in group_employer if e}))
+    }
+    codes = np.array([employer_code.get(e, -1) for e in group_employer], dtype=np.int64)
+    for labels, usable in (
+        (group_topic, codes >= 0),
+        (primary_concept, (codes >= 0) & has_concept),
+    ):
+        members = np.flatnonzero(usable)
+        order = members[np.lexsort((members, labels[members], codes[members]))]
+        same = (codes[order[1:]] == codes[order[:-1]]) & (labels[order[1:]] == labels[order[:-1]])
+        for a, b in zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True):
+            groups.union(int(roots[a]), int(roots[b]))
     advance()
 
-    # Results per item.
-    item_root = [groups.find(unit_of_item[i]) for i in range(len(items))]
-    root_items: dict[int, list[int]] = defaultdict(list)
-    for position, root in enumerate(item_root):
-        root_items[root].append(position)
-    duplicate_group: dict[str, str | None] = {}
-    for members in root_items.values():
-        if len(members) < 2:
-            duplicate_group[ids[members[0]]] = None
-            continue
-        group_id = min((ids[m] for m in members), key=_id_key)
-        for m in members:
-            duplicate_group[ids[m]] = group_id
-
-    # A duplicate group joined across topics goes whole to the topic most of its demands are in.
-    group_of_root = {int(root): group for group, root in enumerate(roots)}
-    item_topic_raw = [int(group_topic[group_of_root[int(unit_root[u])]]) for u in unit_of_item]
-    for members in root_items.values():
-        votes = Counter(item_topic_raw[m] for m in members)
-        if len(votes) > 1:
-            winner = min(votes, key=lambda topic: (-votes[topic], topic))
-            for m in members:
-                item_topic_raw[m] = winner
-    topic_members: dict[int, list[int]] = defaultdict(list)
-    for position, raw in enumerate(item_topic_raw):
-        topic_members[raw].append(position)
-    ordered = sorted(
-        topic_members.values(),
-        key=lambda members: (-len(members), _id_key(min((ids[m] for m in members), key=_id_key))),
-    )
-
-    employer_name = {
-        ids[i]: (matcher.name_for(unit_employer[u]) if unit_employer[u] else None)
-        for i, u in enumerate(unit_of_item)
+    # Results per item, in NumPy: ids ranked once ("9" before "10"), groups and topics as
+    # arrays of indices.
+    n = len(items)
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=lambda i: _id_key(ids[i]))] = np.arange(n)
+    unit_of = np.asarray(unit_of_item, dtype=np.int64)
+    final_root = np.array([groups.find(u) for u in range(len(units.texts))], dtype=np.int64)
+    _, item_group = np.unique(final_root[unit_of], return_inverse=True)
+    group_count = int(item_group.max()) + 1
+    group_size = np.bincount(item_group, minlength=group_count)
+    group_first = np.full(group_count, n, dtype=np.int64)
+    np.minimum.at(group_first, item_group, rank)
+    by_rank = np.empty(n, dtype=np.int64)
+    by_rank[rank] = np.arange(n)
+    group_id = [ids[i] for i in by_rank[group_first].tolist()]
+    duplicate_group = {
+        identifier: (group_id[g] if group_size[g] > 1 else None)
+        for identifier, g in zip(ids, item_group.tolist(), strict=True)
     }
-    topics, cluster = [], {}
-    keyword_texts = []
-    for topic_id, members in enumerate(ordered):
-        member_units = sorted({unit_of_item[m] for m in members})
-        sub = matrix[member_units]
-        centroid = np.asarray(sub.multiply(weights[member_units][:, None]).sum(axis=0)).ravel()
-        centrality = sub @ centroid
-        order = np.argsort(-centrality, kind="stable")
-        central_unit = member_units[int(order[0])]
-        representative = min((ids[i] for i in units.items[central_unit]), key=_id_key)
-        keyword_texts.append(
-            [units.texts[member_units[k]] for k in order[: settings.keyword_sample]]
-        )
-        employers = Counter(employer_name[ids[m]] for m in members if employer_name[ids[m]])
-        member_ids = sorted((ids[m] for m in members), key=_id_key)
+
+    # A duplicate group joined across topics goes whole to the topic most of its demands are in
+    # (the smaller topic number on a tie).
+    group_of_root = np.searchsorted(roots, unit_root)
+    raw_topic = np.asarray(group_topic, dtype=np.int64)[group_of_root][unit_of]
+    topic_span = int(raw_topic.max()) + 1
+    combined, votes = np.unique(item_group * topic_span + raw_topic, return_counts=True)
+    voter_group, voted_topic = combined // topic_span, combined % topic_span
+    best = np.lexsort((voted_topic, -votes, voter_group))
+    leading = best[np.r_[True, voter_group[best][1:] != voter_group[best][:-1]]]
+    winner = np.empty(group_count, dtype=np.int64)
+    winner[voter_group[leading]] = voted_topic[leading]
+    item_topic = winner[item_group]
+
+    # Topic ids: by size, then by smallest member id.
+    _, item_topic = np.unique(item_topic, return_inverse=True)
+    topic_count = int(item_topic.max()) + 1
+    topic_size = np.bincount(item_topic, minlength=topic_count)
+    topic_first = np.full(topic_count, n, dtype=np.int64)
+    np.minimum.at(topic_first, item_topic, rank)
+    topic_order = np.lexsort((topic_first, -topic_size))
+    topic_id = np.empty(topic_count, dtype=np.int64)
+    topic_id[topic_order] = np.arange(topic_count)
+    item_topic = topic_id[item_topic]
+    cluster = dict(zip(ids, item_topic.tolist(), strict=True))
+    members_sorted = np.lexsort((rank, item_topic))
+    bounds = np.r_[0, np.cumsum(np.bincount(item_topic, minlength=topic_count))]
+
+    unit_names = [matcher.name_for(key) if key else None for key in unit_employer]
+    employer_name = {
+        identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item, strict=True)
+    }
+    topics, keyword_texts = [], []
+    for topic in range(topic_count):
+        members = members_sorted[bounds[topic] : bounds[topic + 1]]
+        member_units = np.unique(unit_of[members])
+        if len(member_units) > 1:
+            sub = matrix[member_units]
+            centroid = np.asarray(sub.T @ weights[member_units]).ravel()
+            order = np.argsort(-(sub @ centroid), kind="stable")
+        else:
+            order = np.zeros(1, dtype=np.int64)
+        central = units.items[int(member_units[order[0]])]
+        representative = ids[min(central, key=lambda i: rank[i])]
+        if topic < settings.keyword_topics:
+            keyword_texts.append(
+                [topic_texts[member_units[k]] for k in order[: settings.keyword_sample]]
+            )
+        employers = Counter(unit_names[u] for u in unit_of[members].tolist() if unit_names[u])
         topics.append(
             Topic(
-                id=topic_id,
-                member_ids=member_ids,
+                id=topic,
+                member_ids=[ids[m] for m in members.tolist()],
                 representative_id=representative,
-                keywords=[],
+                keywords=_concept_keywords(unit_concepts, member_units),
                 employers=[
                     name for name, _ in sorted(employers.items(), key=lambda p: (-p[1], p[0]))
                 ],
             )
         )
-        for m in members:
-            cluster[ids[m]] = topic_id
-    for topic, words in zip(topics, _keywords(keyword_texts), strict=True):
-        topic.keywords = words
+    for topic, words in zip(topics, _keywords(keyword_texts), strict=False):
+        topic.keywords = words or topic.keywords
     advance()
     return Clustering(
         duplicate_group=duplicate_group, cluster=cluster, employer=employer_name, topics=topics
