@@ -40,7 +40,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 BRAND_CHARS = (
     "恒达瑞丰广益鑫源华康顺捷金鹏美佳速达天润宏图众诚百味锦华新宇永昌盛泰荣兴隆富康德安嘉和"
-    "博远凯旋明辉信达海川东方南洋北辰中天宝利通联亿佳伟业汇丰佳丽美达国泰长城星光振华"
+    "博远凯旋明辉信达海川东方南洋北辰中天宝利通联亿佳伟业汇丰丽国长城星光振江河湖山林森茂"
+    "春秋明清正大恒久立新创智慧云峰岭松柏竹梅兰菊玉金银铜铁泉源波涛浩瀚飞翔腾龙虎豹鹰凤麟"
+    "祥瑞福禄寿喜乐和平安康宁静远志诚信义仁礼智勇毅坚强盛旺发展宏伟鸿运亨通顺利吉利"
 )
 TRADES = ["精密机械", "纺织", "建设工程", "电子科技", "食品", "物流", "汽车零部件", "物业管理",
           "网络科技", "酒店管理", "印染", "劳务派遣", "服饰", "餐饮管理", "塑业", "五金制品",
@@ -147,7 +149,7 @@ def make_firms(count: int, rng: random.Random) -> list[tuple[str, str, str]]:
     """(full name, short form, brand) of distinct firms."""
     firms, seen = [], set()
     while len(firms) < count:
-        brand = "".join(rng.sample(BRAND_CHARS, rng.choice((2, 3))))
+        brand = "".join(rng.sample(BRAND_CHARS, rng.choice((2, 3, 3))))
         trade = rng.choice(TRADES)
         if brand in seen:
             continue

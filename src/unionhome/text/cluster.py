@@ -165,7 +165,7 @@ _TRADE_WORD_LIST = (
     "机械 制造 精密 科技 电子 信息 技术 网络 物流 快递 建筑 工程 建设 食品 纺织 服饰 服装 餐饮 管理 "
     "物业 服务 实业 贸易 商贸 劳务 派遣 人力资源 汽车 零部件 配件 汽配 材料 新材料 化工 印染 家具 "
     "模具 包装 塑业 塑料 五金 环保 医药 生物 光电 半导体 智能 设备 装备 酒店 超市 百货 运输 外卖 "
-    "配送 发展 控股 集团"
+    "配送 发展 控股 集团 制品"
 )
 _TRADE_WORDS = _TRADE_WORD_LIST.split()
 # After a brand typed with a wrong character, only these say "a firm" clearly enough.
@@ -238,7 +238,7 @@ def discover_employers(texts: Iterable[str]) -> Counter[str]:
     """Full legal names ("……有限公司") written in normalised texts, counted."""
     found: Counter[str] = Counter()
     for text in texts:
-        if "公司" not in text:
+        if "限公司" not in text and "股份公司" not in text and "集团公司" not in text:
             continue
         for match in _FULL_NAME.finditer(compact(text)):
             stem = _NAME_LEAD.sub("", match.group(1))
@@ -508,29 +508,46 @@ class _Groups:
         return root
 
     def union_pairs(self, pairs: np.ndarray) -> None:
-        """Join every pair, in order, keeping employers apart. Pairs whose two sides are
-        already known to agree (same employer, or neither has one) are first joined as
-        connected components in SciPy; only pairs mixing an employer and none go one by one."""
+        """Join every pair as `union` one by one in order would, on a fresh structure, but in
+        SciPy: pairs of one employer (or of none) make components; a component without an
+        employer then joins the employer of its first pair with one, and only that employer's
+        components; pairs of two different employers never join."""
         from scipy import sparse
         from scipy.sparse.csgraph import connected_components
 
+        n = len(self.parent)
         if not len(pairs):
             return
-        code = {name: index for index, name in enumerate(sorted({e for e in self.employer if e}))}
+        names = sorted({e for e in self.employer if e})
+        code = {name: index for index, name in enumerate(names)}
         codes = np.array([code[e] if e else -1 for e in self.employer], dtype=np.int64)
+
+        def components(edges: np.ndarray) -> np.ndarray:
+            graph = sparse.coo_matrix(
+                (np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n)
+            )
+            return connected_components(graph, directed=False)[1]
+
         agree = codes[pairs[:, 0]] == codes[pairs[:, 1]]
-        n = len(self.parent)
-        safe = pairs[agree]
-        graph = sparse.coo_matrix(
-            (np.ones(len(safe), dtype=np.int8), (safe[:, 0], safe[:, 1])), shape=(n, n)
-        )
-        _count, labels = connected_components(graph, directed=False)
-        # Each component hangs from its smallest member; they all name the same employer.
+        labels = components(pairs[agree])
+        left, right = pairs[:, 0], pairs[:, 1]
+        mixed = np.flatnonzero((codes[left] == -1) != (codes[right] == -1))
+        bare = np.where(codes[left[mixed]] == -1, left[mixed], right[mixed])
+        named = np.where(codes[left[mixed]] == -1, right[mixed], left[mixed])
+        bare_component = labels[bare]
+        _, first_pair = np.unique(bare_component, return_index=True)
+        chosen = np.full(labels.max() + 1, -2, dtype=np.int64)
+        chosen[bare_component[first_pair]] = codes[named[first_pair]]
+        keep = codes[named] == chosen[bare_component]
+        edges = np.concatenate([pairs[agree], np.stack([bare[keep], named[keep]], axis=1)])
+        labels = components(edges)
         first = np.full(labels.max() + 1, n, dtype=np.int64)
         np.minimum.at(first, labels, np.arange(n))
+        employer_code = np.full(labels.max() + 1, -1, dtype=np.int64)
+        np.maximum.at(employer_code, labels, codes)
         self.parent = first[labels].tolist()
-        for i, j in pairs[~agree].tolist():
-            self.union(i, j)
+        for root, value in zip(first.tolist(), employer_code.tolist(), strict=True):
+            self.employer[root] = names[value] if value >= 0 else None
 
     def union(self, i: int, j: int) -> bool:
         """Join the groups of i and j unless they name different employers."""
@@ -567,10 +584,11 @@ def _concept_rules():
         if not line:
             continue
         concept, *words = line.split()
+        expressions = [word[3:] for word in words if word.startswith("re:")]
+        if expressions:  # one search per concept, not per expression
+            patterns.append((re.compile("|".join(f"(?:{e})" for e in expressions)), concept))
         for word in words:
-            if word.startswith("re:"):
-                patterns.append((re.compile(word[3:]), concept))
-            else:
+            if not word.startswith("re:"):
                 signals[compact(fold_synonyms(word))].add(concept)
     automaton = ahocorasick.Automaton()
     for word, concepts in signals.items():
@@ -761,19 +779,21 @@ class _Units:
 
 
 def _collapse(normalised: Sequence[str], declared: Sequence[str]) -> tuple[_Units, list[int]]:
-    units, index_of = _Units(), {}
-    unit_of_item = []
-    for position, (text, employer) in enumerate(zip(normalised, declared, strict=True)):
-        key = (text, employer)
-        unit = index_of.get(key)
-        if unit is None:
-            unit = index_of[key] = len(units.texts)
-            units.texts.append(text)
-            units.declared.append(employer)
-            units.items.append([])
-        units.items[unit].append(position)
-        unit_of_item.append(unit)
-    return units, unit_of_item
+    import pandas as pd
+
+    keys = [f"{employer}\x00{text}" for text, employer in zip(normalised, declared, strict=True)]
+    codes, _ = pd.factorize(pd.Series(keys, dtype=object), sort=False)
+    first = np.full(int(codes.max()) + 1 if len(codes) else 0, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    units = _Units(
+        texts=[normalised[i] for i in first.tolist()],
+        declared=[declared[i] for i in first.tolist()],
+    )
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(first)))]
+    flat = order.tolist()
+    units.items = [flat[bounds[u] : bounds[u + 1]] for u in range(len(first))]
+    return units, codes.tolist()
 
 
 def _id_key(identifier: str) -> tuple[int, int | str]:
