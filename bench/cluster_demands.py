@@ -26,6 +26,7 @@ Goal: 1,000,000 demands in under 60 s on this machine's two cores.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -184,7 +185,7 @@ def generate(n: int, seed: int = 1):
         if (firm_index, kind) in used:
             continue
         used.add((firm_index, kind))
-        full, short, brand = firms[firm_index]
+        full, short, _brand = firms[firm_index]
         m1 = rng.randint(1, 11)
         slots = {"m1": m1, "m2": m1 + 1, "k": rng.randint(2, 5), "n": rng.randint(5, 60),
                  "amount": rng.choice([800, 1300, 2000, 2600])}  # fmt: skip
@@ -271,8 +272,6 @@ def run(n: int, baseline_sample: int, seed: int = 1, workers: int = 2) -> int:
     from sklearn.metrics import adjusted_rand_score
 
     from unionhome.text.cluster import cluster_items
-
-    import os
 
     load_before = os.getloadavg()[0]
     print(f"generating {n:,} demands ...", flush=True)

@@ -2,21 +2,28 @@
 
 The digest and ``manage.py cluster_demands`` both call `cluster_items`. Steps:
 
-1. Texts are normalised (width, Traditional → Simplified, lower case, domain synonyms), and
-   identical (text, declared employer) pairs collapse into one *unit*: everything below works on
-   units, so a complaint pasted 500 times costs one.
-2. Employers are recognised (`EmployerMatcher`): the declared name or a name in the text, exact or
-   short form or with one wrong character, matched to ``known_employers`` and to full company
-   names seen in the batch.
-3. Near-duplicates by text: MinHash over character 2-grams, LSH banding, estimated Jaccard checked.
-4. Topics: TF-IDF over character 2-grams and domain words, clustered by average-linkage
-   (cosine) on the provisional duplicate groups — on all of them for batches up to a few
-   thousand, on a seeded sample above that, with every group then assigned to its nearest topic.
-5. Near-duplicates by employer: groups about the same employer in the same topic are one
-   problem (different workers describe one case in very different words, so text similarity
-   alone misses them). Two groups with different employers are never merged.
+1. Texts are normalised in batches (width, Traditional → Simplified, lower case, domain synonyms
+   of ``data/cluster_synonyms.txt``), and identical (text, declared employer) pairs collapse
+   into one *unit*: everything below works on units, so a complaint pasted 500 times costs one.
+2. Employers are recognised (`EmployerMatcher`): the declared name, or a name in the text —
+   in full, without the city, a short form ("恒达精密"), the brand before a trade word or 厂/公司,
+   or the brand with one wrong character before its own trade word ("衡达精密") — matched to
+   ``known_employers`` and to full company names seen in the batch. Its words are then taken
+   out of the text the topics see, with the hotline's boilerplate ("来电人反映").
+3. Near-duplicates by text: MinHash (datasketch's scheme, computed in NumPy for the batch) over
+   character 2-grams, LSH banding, estimated Jaccard ≥ 0.5, joined as connected components
+   that never join two employers.
+4. Topics: TF-IDF of character 2-grams plus TF-IDF of domain concepts
+   (``data/cluster_concepts.txt``), average-linkage (cosine) clustering of the provisional
+   duplicate groups — all of them for batches up to a few thousand, else a seeded sample, every
+   other group then assigned to the nearest sample topic.
+5. Near-duplicates by employer: groups about the same employer in the same topic, or with the
+   same main concept, are one problem (workers describe one case in very different words, so
+   text similarity alone misses them). Two groups with different employers are never merged,
+   and a group split over topics moves whole into the topic most of it is in.
 
-Nothing here touches Django; callers pass employer names in. Deterministic for a fixed seed.
+Steps 1–3's per-text work runs on ``workers`` forked processes for large batches. Nothing here
+touches Django; callers pass employer names in. Deterministic for a fixed seed and input.
 """
 
 from __future__ import annotations
@@ -71,10 +78,6 @@ class Settings:
     bands: int = 16  # 16 bands of 4 rows: pairs from Jaccard ≈ 0.5 up become candidates
     min_jaccard: float = 0.5  # estimated Jaccard of character 2-grams for a textual duplicate
     topic_distance: float = 0.65  # average-linkage cosine distance at which topics stop merging
-    # Same employer, same topic, and at least this cosine: one concrete problem.
-    employer_min_cosine: float = 0.1
-    # ... or, in different topics, concepts at least this close (cosine of the concept rows).
-    employer_min_concept_cosine: float = 0.7
     exact_sample: int = 3000  # units clustered exactly; above this, a sample of this size
     min_topic_cosine: float = 0.15  # below this a unit outside the sample starts its own topic
     hash_features: int = 2**18
