@@ -23,6 +23,7 @@ def test_generated_demands_mix_scripts_and_name_employers_in_several_ways():
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     items, dups, topics, known = bench.generate(2000, seed=5)
+    assert len(set(topics)) > 12 and len(known) >= 200
     assert len(items) == 2000 and len({item.id for item in items}) == 2000
     assert sum("們" in item.text or "資" in item.text for item in items) > 100  # Traditional
     assert sum(bool(item.employer) for item in items) > 100  # declared only
