@@ -172,6 +172,8 @@ _TRADE_WORD_LIST = (
 )
 _TRADE_WORDS = _TRADE_WORD_LIST.split()
 # After a brand typed with a wrong character, only these say "a firm" clearly enough.
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_GENERIC_STEM = re.compile(r"[我你他她们这那该本某家个的在是了给被让把]")
 _TYPO_ANCHORS = frozenset((*_TRADE_WORDS, "公司", "厂", "集团"))
 # A bare two-character brand ("速达") is also part of ordinary words ("快速达到"); followed by
 # one of these it is a firm.
@@ -201,7 +203,7 @@ _PLACE = re.compile(
     r"^(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
     r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|南京|无锡|徐州|常州|苏州|"
     r"南通|连云港|淮安|盐城|扬州|镇江|泰州|宿迁|江阴|宜兴|昆山|张家港|常熟|杭州|宁波|温州|合肥|广州|"
-    r"深圳|东莞|佛山|武汉|成都|西安|郑州|济南|青岛|长沙|厦门|福州)+(市|省)?"
+    r"深圳|东莞|佛山|武汉|成都|西安|郑州|济南|青岛|长沙|厦门|福州)(市|省)?"
 )
 
 
@@ -272,6 +274,9 @@ class EmployerMatcher:
             key = employer_key(name)
             if not key or key in self.canonical or key in self.same_as:
                 continue
+            brand = _brand(name)[0]
+            if len(brand) < 2 or brand in _TRADE_WORDS:
+                continue  # "酒店管理有限公司": trade words only, no firm in particular
             core, aliases = _core(name), _aliases(name)
             owner = None if is_known else self._owner_of(key, core, aliases, owners, cores)
             if owner is None:
@@ -386,6 +391,18 @@ class EmployerMatcher:
                 if len({hit[3] for hit in hits if hit[0] == best[0]}) > 1:
                     return None  # two employers as likely: neither for sure
                 return best[3], best[1], best[2]
+        return None
+
+    def unresolved(self, text: str) -> str | None:
+        """A firm named but not recognised ("?衡达精密" when two firms are one typo away):
+        "?" and the two characters before its first trade word, with that word. Such keys
+        keep demands about different unknown firms apart; they are never reported."""
+        for last, word in self.anchors.iter(text):
+            at = last + 1 - len(word)
+            if word in _TRADE_WORDS and at >= 2:
+                stem = text[at - 2 : at]
+                if _CJK.fullmatch(stem) and not _GENERIC_STEM.search(stem):
+                    return "?" + stem + word
         return None
 
     def match_declared(self, name: str) -> str | None:
@@ -822,7 +839,7 @@ def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
         if found is not None:
             key = key or found[0]
             text = text[: found[1]] + text[found[2] :]
-        employers.append(key)
+        employers.append(key or matcher.unresolved(text))
         topic_texts.append(_BOILERPLATE.sub("", text))
     concepts = [concepts_of(text) for text in topic_texts]
     signatures = minhash_signatures(texts, num_perm=settings.num_perm, seed=seed)
@@ -959,7 +976,8 @@ def cluster_items(
     primary_concept = np.asarray(group_ideas.argmax(axis=1)).ravel()
     has_concept = np.asarray(group_ideas.getnnz(axis=1)).ravel() > 0
     employer_code = {
-        name: code for code, name in enumerate(sorted({e for e in group_employer if e}))
+        name: code
+        for code, name in enumerate(sorted({e for e in group_employer if e and e[0] != "?"}))
     }
     codes = np.array([employer_code.get(e, -1) for e in group_employer], dtype=np.int64)
     for labels, usable in (
@@ -1020,7 +1038,7 @@ def cluster_items(
     members_sorted = np.lexsort((rank, item_topic))
     bounds = np.r_[0, np.cumsum(np.bincount(item_topic, minlength=topic_count))]
 
-    unit_names = [matcher.name_for(key) if key else None for key in unit_employer]
+    unit_names = [matcher.name_for(key) if key and key[0] != "?" else None for key in unit_employer]
     employer_name = {
         identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item, strict=True)
     }
