@@ -54,7 +54,8 @@ def digest_pdf(digest: Digest) -> bytes:
         TableStyle,
     )
 
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    if FONT not in pdfmetrics.getRegisteredFontNames():  # parsing its CMap costs a second
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     base = {"fontName": FONT, "wordWrap": "CJK"}
     title_style = ParagraphStyle("title", fontSize=18, leading=26, alignment=TA_CENTER, **base)
     sub_style = ParagraphStyle("sub", fontSize=10, leading=15, alignment=TA_CENTER,
