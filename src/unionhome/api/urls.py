@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from unionhome.assistance.api import router as assistance_router
 from unionhome.demands.api import router as demands_router
+from unionhome.digests.api import router as digests_router
 from unionhome.members.api import router as members_router
 from unionhome.orgs.api import router as orgs_router
 from unionhome.stations.api import router as stations_router
@@ -24,6 +25,7 @@ api.add_router("/demands", demands_router)
 api.add_router("/members", members_router)
 api.add_router("/stations", stations_router)
 api.add_router("/assistance", assistance_router)
+api.add_router("/digests", digests_router)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -1,0 +1,422 @@
+"""Early warning (预警): sudden clusters of demands, raised to the county/city union above them.
+
+Two rules, thresholds in settings (defaults in brackets):
+
+* **Employer burst** — at least `UNIONHOME_ALERT_BURST_COUNT` [5] demands about one employer
+  within `UNIONHOME_ALERT_BURST_DAYS` [3] days. The employer is the demand's routed employer
+  union, else the employer it names, else (full scan only) the employer `text.cluster` recognises
+  in the text; all compared on `text.employers.employer_key`, so different employers never merge.
+* **Category surge** — a category's demands in a county (the county/city union above the
+  demands' org) over the last 7 days reach `UNIONHOME_ALERT_SURGE_MIN` [5] and exceed
+  mean + `UNIONHOME_ALERT_SURGE_K` [3] × sd of the `UNIONHOME_ALERT_SURGE_WEEKS` [8] weeks
+  before (weeks without demands count as 0).
+
+A burst is raised once: an alert with the same subject whose window overlaps (or lies within one
+burst window of) the new one is the same burst; its evidence grows while it is not closed, and
+nobody is notified again. `scan_alerts` is idempotent (cron: `manage.py scan_alerts`); after each
+submission a cheap check of that demand's employer and category runs on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from unionhome.core import audit
+from unionhome.core.models import Role, RoleKind
+from unionhome.core.notify import notify_users
+from unionhome.core.permissions import covers
+from unionhome.core.scoping import subtree_q
+from unionhome.demands.models import Demand, Status
+from unionhome.orgs.models import Org, OrgKind, OrgLevel
+from unionhome.text.categories import DemandCategory
+from unionhome.text.employers import employer_key
+
+from .models import Alert, AlertKind, AlertState
+
+logger = logging.getLogger(__name__)
+STEPLEN = Org.steplen
+WEEK = dt.timedelta(days=7)
+HANDLE_ROLES = (RoleKind.CADRE, RoleKind.LEADER, RoleKind.ADMIN)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    burst_count: int
+    burst_days: int
+    surge_weeks: int
+    surge_k: float
+    surge_min: int
+
+    @property
+    def burst_window(self) -> dt.timedelta:
+        return dt.timedelta(days=self.burst_days)
+
+
+def thresholds() -> Thresholds:
+    return Thresholds(
+        burst_count=int(getattr(settings, "UNIONHOME_ALERT_BURST_COUNT", 5)),
+        burst_days=int(getattr(settings, "UNIONHOME_ALERT_BURST_DAYS", 3)),
+        surge_weeks=int(getattr(settings, "UNIONHOME_ALERT_SURGE_WEEKS", 8)),
+        surge_k=float(getattr(settings, "UNIONHOME_ALERT_SURGE_K", 3.0)),
+        surge_min=int(getattr(settings, "UNIONHOME_ALERT_SURGE_MIN", 5)),
+    )
+
+
+@dataclass
+class ScanResult:
+    raised: list[Alert] = field(default_factory=list)
+    updated: int = 0
+
+
+# --- Where an alert goes -----------------------------------------------------------------------
+class AlertOrgs:
+    """The county union above an org (else the city union, else the org itself), cached."""
+
+    def __init__(self) -> None:
+        self._orgs: dict[str, Org] = {}
+
+    def load(self, paths) -> None:
+        wanted = {p[:i] for p in paths for i in range(STEPLEN, len(p) + 1, STEPLEN)}
+        wanted -= set(self._orgs)
+        if wanted:
+            self._orgs.update({o.path: o for o in Org.objects.filter(path__in=wanted)})
+
+    def for_path(self, path: str) -> Org | None:
+        self.load([path])
+        chain = [self._orgs[path[:i]] for i in range(len(path), 0, -STEPLEN)
+                 if path[:i] in self._orgs]  # fmt: skip
+        for level in (OrgLevel.COUNTY, OrgLevel.CITY):
+            for org in chain:  # deepest first
+                if org.level == level:
+                    return org
+        return chain[0] if chain else None
+
+
+def _recipients(org: Org) -> list:
+    return [r.user for r in Role.objects.filter(org=org, kind__in=HANDLE_ROLES)
+            .select_related("user")]  # fmt: skip
+
+
+def _same_burst(subject: str, start: dt.datetime, slack: dt.timedelta) -> Alert | None:
+    return (
+        Alert.objects.filter(subject=subject, window_end__gte=start - slack)
+        .order_by("-window_end")
+        .first()
+    )
+
+
+def _raise_or_update(result: ScanResult, *, subject: str, slack: dt.timedelta, org: Org,
+                     codes: list[str], start: dt.datetime, end: dt.datetime,
+                     fields: dict) -> None:  # fmt: skip
+    existing = _same_burst(subject, start, slack)
+    if existing is not None:
+        if existing.state == AlertState.CLOSED:
+            return
+        merged = sorted(set(existing.demand_codes) | set(codes))
+        if merged == sorted(existing.demand_codes) and end <= existing.window_end:
+            return
+        existing.evidence = {**existing.evidence, **fields.get("evidence", {}),
+                             "demand_codes": merged}  # fmt: skip
+        by_codes = existing.kind == AlertKind.EMPLOYER_BURST
+        existing.count = len(merged) if by_codes else max(existing.count, fields["count"])
+        existing.window_end = max(existing.window_end, end)
+        existing.save(update_fields=["evidence", "count", "window_end"])
+        result.updated += 1
+        return
+    evidence = {**fields.pop("evidence", {}), "demand_codes": sorted(codes)}
+    alert = Alert.objects.create(org=org, subject=subject, window_start=start, window_end=end,
+                                 evidence=evidence, **fields)  # fmt: skip
+    notify_users(_recipients(org), _("预警：%s") % alert.title, alert.get_kind_display(),
+                 reverse("digests:alert", args=[alert.code]))  # fmt: skip
+    result.raised.append(alert)
+
+
+# --- Employer bursts ---------------------------------------------------------------------------
+def _employer_name(row: dict) -> str:
+    return row["employer_org__employer_name"] or row["employer_org__name"] or row["employer_name"]
+
+
+def _recognise_employers(rows: list[dict], orgs: AlertOrgs) -> None:
+    """Fill `row["recognised"]` from the text for demands that name no employer."""
+    blank = [r for r in rows if not _employer_name(r)]
+    if not blank:
+        return
+    from unionhome.text.cluster import Item, cluster_items
+
+    regions = {orgs.for_path(r["org_path"]) for r in blank}
+    paths = [o.path for o in regions if o is not None]
+    known = sorted({
+        employer or name
+        for employer, name in Org.objects.filter(subtree_q("path", paths), kind=OrgKind.ENTERPRISE,
+                                                 level=OrgLevel.GRASSROOTS, is_active=True)
+        .order_by().values_list("employer_name", "name")
+    }) if paths else []  # fmt: skip
+    items = [Item(id=str(r["id"]), text=r["description"], employer=_employer_name(r) or "")
+             for r in rows]  # fmt: skip
+    recognised = cluster_items(items, known_employers=known, seed=0).employer
+    for r in blank:
+        r["recognised"] = recognised.get(str(r["id"])) or ""
+
+
+def _bursts(times: list[dt.datetime], count: int, window: dt.timedelta) -> list[tuple[int, int]]:
+    """Index ranges [i, j) of sorted times covered by windows holding at least `count` items;
+    overlapping qualifying windows merge into one burst."""
+    spans: list[tuple[int, int]] = []
+    j = 0
+    for i in range(len(times)):
+        j = max(j, i)
+        while j < len(times) and times[j] - times[i] < window:
+            j += 1
+        if j - i >= count:
+            if spans and i < spans[-1][1]:
+                spans[-1] = (spans[-1][0], j)
+            else:
+                spans.append((i, j))
+    return spans
+
+
+EMPLOYER_FIELDS = ("id", "code", "org_path", "employer_name", "employer_org__employer_name",
+                   "employer_org__name", "description", "created_at", "category")  # fmt: skip
+
+
+def scan_employer_bursts(now: dt.datetime, result: ScanResult, *, demands=None,
+                         recognise: bool = True) -> None:  # fmt: skip
+    t = thresholds()
+    since = now - t.burst_window - dt.timedelta(days=1)
+    demands = demands if demands is not None else Demand.objects.all()
+    rows = list(
+        demands.filter(created_at__gte=since, created_at__lte=now)
+        .exclude(status=Status.MERGED)
+        .order_by("created_at", "id")
+        .values(*EMPLOYER_FIELDS)
+    )
+    orgs = AlertOrgs()
+    orgs.load(r["org_path"] for r in rows)
+    if recognise:
+        _recognise_employers(rows, orgs)
+    by_employer: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        name = _employer_name(r) or r.get("recognised", "")
+        key = employer_key(name) if name else ""
+        if key:
+            r["display"] = name
+            by_employer[key].append(r)
+    for key, group in sorted(by_employer.items()):
+        for i, j in _bursts([r["created_at"] for r in group], t.burst_count, t.burst_window):
+            burst = group[i:j]
+            target = Counter(orgs.for_path(r["org_path"]) for r in burst).most_common(1)[0][0]
+            if target is None:
+                continue
+            name = Counter(r["display"] for r in burst).most_common(1)[0][0]
+            categories = Counter(r["category"] for r in burst).most_common()
+            days = max(1, (burst[-1]["created_at"] - burst[0]["created_at"]).days + 1)
+            _raise_or_update(
+                result, subject=f"employer:{key}", slack=t.burst_window, org=target,
+                codes=[r["code"] for r in burst],
+                start=burst[0]["created_at"], end=burst[-1]["created_at"],
+                fields={
+                    "kind": AlertKind.EMPLOYER_BURST, "employer_name": name[:160],
+                    "category": categories[0][0], "region": target, "count": len(burst),
+                    "threshold": float(t.burst_count),
+                    "title": (_("%(employer)s：%(days)d天内%(n)d件诉求")
+                              % {"employer": name, "days": days, "n": len(burst)})[:200],
+                    "evidence": {
+                        "rule": _("%(days)d天内同一单位不少于%(n)d件")
+                        % {"days": t.burst_days, "n": t.burst_count},
+                        "categories": [{"code": c, "count": n} for c, n in categories],
+                    },
+                },
+            )  # fmt: skip
+
+
+# --- Category surges ---------------------------------------------------------------------------
+def weekly_counts(times: list[dt.datetime], now: dt.datetime, weeks: int) -> list[int]:
+    """[this week, 1 week before, …, `weeks` weeks before]: 7-day buckets ending at `now`."""
+    counts = [0] * (weeks + 1)
+    for t in times:
+        index = int((now - t) // WEEK)
+        if 0 <= index <= weeks:
+            counts[index] += 1
+    return counts
+
+
+def surge_rule(counts: list[int], k: float, minimum: int) -> tuple[bool, float, float, float]:
+    """(raised, baseline mean, baseline sd, threshold) for [current, *baseline weeks]."""
+    current, baseline = counts[0], counts[1:]
+    mean = statistics.fmean(baseline) if baseline else 0.0
+    sd = statistics.pstdev(baseline) if len(baseline) > 1 else 0.0
+    threshold = mean + k * sd
+    return current >= minimum and current > threshold, mean, sd, threshold
+
+
+def scan_category_surges(now: dt.datetime, result: ScanResult, *, demands=None) -> None:
+    t = thresholds()
+    since = now - WEEK * (t.surge_weeks + 1)
+    demands = demands if demands is not None else Demand.objects.all()
+    rows = list(
+        demands.filter(created_at__gt=since, created_at__lte=now)
+        .exclude(status=Status.MERGED)
+        .values_list("code", "org_path", "category", "created_at")
+    )
+    orgs = AlertOrgs()
+    orgs.load(r[1] for r in rows)
+    groups: dict[tuple[Org, str], list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for code, path, category, created in rows:
+        region = orgs.for_path(path)
+        if region is not None:
+            groups[(region, category)].append((code, created))
+    labels = dict(DemandCategory.choices)
+    for (region, category), entries in sorted(
+        groups.items(), key=lambda g: (g[0][0].path, g[0][1])
+    ):
+        counts = weekly_counts([c for _code, c in entries], now, t.surge_weeks)
+        raised, mean, sd, threshold = surge_rule(counts, t.surge_k, t.surge_min)
+        if not raised:
+            continue
+        start = now - WEEK
+        codes = [code for code, created in entries if now - created < WEEK]
+        _raise_or_update(
+            result, subject=f"surge:{region.code}:{category}", slack=dt.timedelta(0), org=region,
+            codes=codes, start=start, end=now,
+            fields={
+                "kind": AlertKind.CATEGORY_SURGE, "category": category, "region": region,
+                "count": counts[0], "baseline_mean": round(mean, 2), "baseline_sd": round(sd, 2),
+                "threshold": round(threshold, 2),
+                "title": (_("%(region)s“%(category)s”类诉求近7天%(n)d件，明显高于常态")
+                          % {"region": region.short_name or region.name,
+                             "category": labels.get(category, category), "n": counts[0]})[:200],
+                "evidence": {
+                    "rule": _("近7天不少于%(min)d件且高于前%(w)d周均值+%(k)s倍标准差")
+                    % {"min": t.surge_min, "w": t.surge_weeks, "k": f"{t.surge_k:g}"},
+                    "weekly_counts": counts,
+                },
+            },
+        )  # fmt: skip
+
+
+# --- Entry points ------------------------------------------------------------------------------
+@transaction.atomic
+def scan_alerts(now: dt.datetime | None = None) -> ScanResult:
+    """Look for bursts and surges ending at `now`; raises each one once (idempotent)."""
+    now = now or timezone.now()
+    result = ScanResult()
+    scan_employer_bursts(now, result)
+    scan_category_surges(now, result)
+    return result
+
+
+def backfill(days: int, now: dt.datetime | None = None) -> ScanResult:
+    """Scan as if run once a day over the last `days` days (after an outage, or on demo data)."""
+    now = now or timezone.now()
+    total = ScanResult()
+    for back in range(days, -1, -1):
+        step = scan_alerts(now - dt.timedelta(days=back))
+        total.raised += step.raised
+        total.updated += step.updated
+    return total
+
+
+@transaction.atomic
+def check_new_demand(demand_id: int) -> ScanResult:
+    """The cheap check after a submission: that demand's employer union and its county's
+    category only (employers named in free text wait for the scan)."""
+    result = ScanResult()
+    demand = Demand.objects.filter(pk=demand_id).values("employer_org_id", "org_path",
+                                                        "category", "created_at").first()  # fmt: skip
+    if demand is None:
+        return result
+    now = max(timezone.now(), demand["created_at"])
+    if demand["employer_org_id"]:
+        scan_employer_bursts(now, result, recognise=False,
+                             demands=Demand.objects.filter(employer_org_id=demand["employer_org_id"]))  # fmt: skip
+    region = AlertOrgs().for_path(demand["org_path"])
+    if region is not None:
+        scan_category_surges(now, result, demands=Demand.objects.filter(
+            subtree_q("org_path", [region.path]), category=demand["category"]))  # fmt: skip
+    return result
+
+
+def on_demand_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """post_save hook: after a new demand commits, check it (never failing the submission)."""
+    if not created or raw or not getattr(settings, "UNIONHOME_ALERTS_ON_SUBMIT_ENABLED", True):
+        return
+    demand_id = instance.pk
+
+    def check() -> None:
+        try:
+            check_new_demand(demand_id)
+        except Exception:
+            logger.exception("alert check after demand %s failed", demand_id)
+
+    transaction.on_commit(check)
+
+
+# --- Handling ----------------------------------------------------------------------------------
+def visible_alerts(user):
+    return Alert.objects.visible_to(user).select_related("org", "region")
+
+
+def get_alert_for_user(user, code: str, *, write: bool = False) -> Alert:
+    alert = visible_alerts(user).filter(code=code).first()
+    if alert is None or (write and not covers(user, alert.org_path, HANDLE_ROLES)):
+        raise Http404(_("没有找到该预警。"))
+    return alert
+
+
+def alert_demands(user, alert: Alert):
+    """The evidence demands the user may open (scoped like every demand list)."""
+    return (
+        Demand.objects.visible_to(user).filter(code__in=alert.demand_codes).order_by("created_at")
+    )
+
+
+@transaction.atomic
+def acknowledge_alert(user, alert: Alert, note: str = "") -> Alert:
+    """new → acknowledged, by a cadre of the union holding it."""
+    alert = get_alert_for_user(user, alert.code, write=True)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state != AlertState.NEW:
+        raise ValidationError(_("该预警已处理过。"))
+    alert.state, alert.acknowledged_at, alert.acknowledged_by = (
+        AlertState.ACKNOWLEDGED, timezone.now(), user)  # fmt: skip
+    if note:
+        alert.note = note.strip()[:2000]
+    alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "note"])
+    audit.record(user, "alert.acknowledge", alert)
+    return alert
+
+
+@transaction.atomic
+def close_alert(user, alert: Alert, note: str = "") -> Alert:
+    """new/acknowledged → closed; a closed alert stays closed (the burst is not raised again)."""
+    alert = get_alert_for_user(user, alert.code, write=True)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state == AlertState.CLOSED:
+        raise ValidationError(_("该预警已关闭。"))
+    now = timezone.now()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, user
+    alert.state, alert.closed_at, alert.closed_by = AlertState.CLOSED, now, user
+    if note:
+        alert.note = note.strip()[:2000]
+    alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "closed_at",
+                              "closed_by", "note"])  # fmt: skip
+    audit.record(user, "alert.close", alert)
+    return alert
+
+
+def open_alert_count(user) -> int:
+    return visible_alerts(user).filter(~Q(state=AlertState.CLOSED)).count()
