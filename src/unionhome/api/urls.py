@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from unionhome.dashboards.api import router as dashboards_router
 from unionhome.demands.api import router as demands_router
 from unionhome.members.api import router as members_router
 from unionhome.orgs.api import router as orgs_router
@@ -22,6 +23,7 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/demands", demands_router)
 api.add_router("/members", members_router)
 api.add_router("/stations", stations_router)
+api.add_router("/dashboards", dashboards_router)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:
