@@ -373,7 +373,9 @@ def _save(org: Org, rows: list[Row], progress: Progress) -> int:
             progress.advance(len(chunk))
         Org.objects.filter(pk=org.pk).update(member_count=F("member_count") + len(rows))
         # Multi-row INSERT/COPY fires no post_save: tell derived data (dashboards) in this transaction.
-        rows_inserted.send(Membership, queryset=Membership.objects.filter(org=org, created_at=started))
+        rows_inserted.send(
+            Membership, queryset=Membership.objects.filter(org=org, created_at=started)
+        )
     return len(rows)
 
 

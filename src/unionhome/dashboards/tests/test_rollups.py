@@ -7,7 +7,9 @@ import random
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.http import Http404
 from django.utils import timezone
 
 from unionhome.dashboards import rollups
@@ -85,9 +87,8 @@ def _random_step(rng: random.Random, cast, submit, n: int) -> None:
                 ms.confirm_transfer(root, ms.request_transfer(root, m.person, to, "调动"))
         elif action == "sweep":
             ds.sweep(timezone.now() + dt.timedelta(days=rng.randint(1, 40)))
-    except Exception as exc:  # noqa: BLE001 — illegal transitions are part of the random walk
-        if exc.__class__.__name__ not in ("ValidationError", "ConflictError", "Http404"):
-            raise
+    except (ValidationError, Http404):
+        pass  # illegal transitions and refused inputs are part of the random walk
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
