@@ -29,8 +29,13 @@ DUE_COLUMNS = ("open",)
 class DailyOrgCount(models.Model):
     """Flows of one local day in an Org's subtree (one row per org and day, zeros omitted)."""
 
+    # The unique (org, …) constraint's index serves org lookups; no second index to maintain.
     org = models.ForeignKey(
-        "orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
+        "orgs.Org",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("组织"),
     )
     day = models.DateField(_("日期"))
     submitted = models.BigIntegerField(_("新收诉求"), default=0)
@@ -79,8 +84,13 @@ class DueCount(models.Model):
     in which they become overdue. Overdue at an hour boundary H = the sum of rows before H: the
     clock moves, the rows do not."""
 
+    # The unique (org, …) constraint's index serves org lookups; no second index to maintain.
     org = models.ForeignKey(
-        "orgs.Org", on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
+        "orgs.Org",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("组织"),
     )
     due_hour = models.DateTimeField(_("到期时段"))
     open = models.BigIntegerField(_("办理中诉求"), default=0)

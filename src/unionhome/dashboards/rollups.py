@@ -417,16 +417,129 @@ def rebuild(progress=None) -> dict[str, int]:
     DailyOrgCount.objects.all().delete()
     OrgGauge.objects.all().delete()
     DueCount.objects.all().delete()
+    if connection.vendor == "postgresql":
+        return _rebuild_postgresql(progress)
     depths = max_depth()
     if progress is not None:
         progress.start(depths, "重算汇总数据")
-    written = 0
     for depth in range(1, depths + 1):
         ids = dict(Org.objects.filter(depth=depth).values_list("path", "pk"))
         for path, c in expected_for_depth(depth).items():
             if path in ids:
                 write([ids[path]], c)
-                written += 1
         if progress is not None:
             progress.advance()
-    return {"orgs": written, "depths": depths}
+    return table_counts(depths)
+
+
+def table_counts(depths: int) -> dict[str, int]:
+    return {
+        "levels": depths,
+        "daily_rows": DailyOrgCount.objects.count(),
+        "gauge_rows": OrgGauge.objects.count(),
+        "due_rows": DueCount.objects.count(),
+    }
+
+
+# PostgreSQL: the same definitions as `demand_contribution`/`membership_contribution`, in SQL, so
+# that ten million demands roll up in minutes on the server (one pass over the raw rows into
+# per-org totals, then one GROUP BY over path prefixes per level). Tested against `check()`.
+_OWN_DAILY = """
+CREATE TEMP TABLE rollup_own_daily ON COMMIT DROP AS
+SELECT org_path AS path, day, sum(submitted) AS submitted, sum(resolved) AS resolved,
+       sum(resolution_seconds) AS resolution_seconds, sum(closed) AS closed,
+       sum(rated) AS rated, sum(rating_sum) AS rating_sum, sum(joined) AS joined,
+       sum(ended) AS ended
+FROM (
+  SELECT org_path, (created_at AT TIME ZONE %(tz)s)::date AS day, 1 AS submitted, 0 AS resolved,
+         0::bigint AS resolution_seconds, 0 AS closed, 0 AS rated, 0 AS rating_sum, 0 AS joined,
+         0 AS ended
+    FROM demands_demand
+  UNION ALL
+  SELECT org_path, (resolved_at AT TIME ZONE %(tz)s)::date, 0, 1,
+         (FLOOR(EXTRACT(EPOCH FROM resolved_at)) - FLOOR(EXTRACT(EPOCH FROM created_at)))::bigint,
+         0, 0, 0, 0, 0
+    FROM demands_demand WHERE resolved_at IS NOT NULL
+  UNION ALL
+  SELECT org_path, (closed_at AT TIME ZONE %(tz)s)::date, 0, 0, 0, 1, 0, 0, 0, 0
+    FROM demands_demand WHERE status = 'closed' AND closed_at IS NOT NULL
+  UNION ALL
+  SELECT org_path, (rated_at AT TIME ZONE %(tz)s)::date, 0, 0, 0, 0, 1, rating, 0, 0
+    FROM demands_demand WHERE rating IS NOT NULL AND rated_at IS NOT NULL
+  UNION ALL
+  SELECT org_path, joined_on, 0, 0, 0, 0, 0, 0, 1, 0 FROM members_membership
+  UNION ALL
+  SELECT org_path, ended_on, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM members_membership WHERE ended_on IS NOT NULL
+) x GROUP BY org_path, day
+"""
+_OWN_GAUGE = """
+CREATE TEMP TABLE rollup_own_gauge ON COMMIT DROP AS
+SELECT path, sum(open) AS open, sum(escalated_open) AS escalated_open, sum(members) AS members
+FROM (
+  SELECT org_path AS path, count(*) AS open, count(*) FILTER (WHERE escalated) AS escalated_open,
+         0 AS members
+    FROM demands_demand WHERE status = ANY(%(open)s) GROUP BY org_path
+  UNION ALL
+  SELECT org_path, 0, 0, count(*) FROM members_membership WHERE status = 'active'
+   GROUP BY org_path
+) x GROUP BY path
+"""
+_OWN_DUE = """
+CREATE TEMP TABLE rollup_own_due ON COMMIT DROP AS
+SELECT org_path AS path,
+       date_trunc('hour', CASE WHEN status = 'submitted' AND ack_deadline < resolve_deadline
+                               THEN ack_deadline ELSE resolve_deadline END) AS due_hour,
+       count(*) AS open
+  FROM demands_demand WHERE status = ANY(%(open)s) GROUP BY 1, 2
+"""
+_LEVEL = {
+    "daily": """
+INSERT INTO dashboards_dailyorgcount (org_id, day, submitted, resolved, resolution_seconds,
+                                      closed, rated, rating_sum, joined, ended)
+SELECT o.id, a.day, a.submitted, a.resolved, a.resolution_seconds, a.closed, a.rated,
+       a.rating_sum, a.joined, a.ended
+FROM (SELECT substr(path, 1, %(n)s) AS p, day, sum(submitted) AS submitted,
+             sum(resolved) AS resolved, sum(resolution_seconds) AS resolution_seconds,
+             sum(closed) AS closed, sum(rated) AS rated, sum(rating_sum) AS rating_sum,
+             sum(joined) AS joined, sum(ended) AS ended
+        FROM rollup_own_daily WHERE length(path) >= %(n)s GROUP BY 1, 2) a
+JOIN orgs_org o ON o.path = a.p
+""",
+    "gauge": """
+INSERT INTO dashboards_orggauge (org_id, open, escalated_open, members)
+SELECT o.id, a.open, a.escalated_open, a.members
+FROM (SELECT substr(path, 1, %(n)s) AS p, sum(open) AS open,
+             sum(escalated_open) AS escalated_open, sum(members) AS members
+        FROM rollup_own_gauge WHERE length(path) >= %(n)s GROUP BY 1) a
+JOIN orgs_org o ON o.path = a.p
+""",
+    "due": """
+INSERT INTO dashboards_duecount (org_id, due_hour, open)
+SELECT o.id, a.due_hour, a.open
+FROM (SELECT substr(path, 1, %(n)s) AS p, due_hour, sum(open) AS open
+        FROM rollup_own_due WHERE length(path) >= %(n)s GROUP BY 1, 2) a
+JOIN orgs_org o ON o.path = a.p
+""",
+}
+
+
+def _rebuild_postgresql(progress=None) -> dict[str, int]:
+    from django.conf import settings
+
+    depths = max_depth()
+    if progress is not None:
+        progress.start(depths + 1, "重算汇总数据")
+    params = {"tz": settings.TIME_ZONE, "open": list(OPEN)}
+    with connection.cursor() as cursor:
+        for sql in (_OWN_DAILY, _OWN_GAUGE, _OWN_DUE):
+            cursor.execute(sql, params)
+        if progress is not None:
+            progress.advance()
+        for depth in range(1, depths + 1):
+            for sql in _LEVEL.values():
+                cursor.execute(sql, {"n": depth * STEPLEN})
+            if progress is not None:
+                progress.advance()
+        cursor.execute("DROP TABLE rollup_own_daily, rollup_own_gauge, rollup_own_due")
+    return table_counts(depths)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         finally:
             progress.close()
         if not options["check"]:
-            self.stdout.write(f"rebuilt orgs={result['orgs']} levels={result['depths']}")
+            self.stdout.write(" ".join(f"{k}={v}" for k, v in result.items()))
             return
         for d in differences[:1000]:
             self.stdout.write(
