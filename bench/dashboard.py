@@ -139,7 +139,9 @@ def load_orgs(rows, numchild, now) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            indexes, constraints = _secondary(cursor, "orgs_org")
+            indexes, constraints = (
+                _secondary(cursor, "orgs_org") if len(rows) > 100_000 else ([], [])
+            )
             with cursor.cursor.copy(f"COPY orgs_org ({', '.join(columns)}) FROM STDIN") as copy:
                 for i, (path, depth, level) in enumerate(rows):
                     copy.write_row(values(i, path, depth, level))
@@ -189,6 +191,7 @@ DEMAND_COLUMNS = [
 ]
 CATEGORIES = ["wages", "social_insurance", "contract", "hours_leave", "safety_injury"]
 DAY = 86400
+PARALLEL_FROM = 200_000  # demands; below this one connection loads them, indexes kept
 
 
 def demand_rows(start: int, end: int, seed: int, targets, now_ts: int):
@@ -250,6 +253,14 @@ def load_demands(n: int, targets, now_ts: int, workers: int = 2) -> None:
                 for row in demand_rows(0, n, 1, targets, now_ts)]  # fmt: skip
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+        return
+    if n < PARALLEL_FROM:
+        # Small runs (the test suite) COPY through Django's connection, inside its transaction.
+        with connection.cursor() as cursor:
+            columns = ", ".join(DEMAND_COLUMNS)
+            with cursor.cursor.copy(f"COPY demands_demand ({columns}) FROM STDIN") as copy:
+                for row in demand_rows(0, n, 1, targets, now_ts):
+                    copy.write_row(row)
         return
     import multiprocessing
 
