@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionhome.core.registry import dashboard_sections
-from unionhome.core.scoping import scope_paths
+from unionhome.core.scoping import path_successor, scope_paths
 from unionhome.orgs.models import Org
 from unionhome.orgs.services import get_org_for_user
 
@@ -160,6 +160,21 @@ def _series(org_id: int, start: dt.date, end: dt.date, monthly: bool) -> list[di
     return [{"bucket": key, **cols} for key, cols in buckets.items()]
 
 
+def children_of(org: Org) -> list[Org]:
+    """Direct children in path order, one index seek each: the first path after a child's
+    subtree is the next child. Treebeard's `depth = d AND path BETWEEN …` has no index on depth
+    and walks the whole subtree (0.7 s under the national org of 3,000,000)."""
+    end = path_successor(org.path)
+    found: list[Org] = []
+    rows = Org.objects.filter(path__gt=org.path, path__lt=end)
+    while True:
+        child = rows.order_by("path").only("pk", "code", "name", "path").first()
+        if child is None:
+            return found
+        found.append(child)
+        rows = Org.objects.filter(path__gte=path_successor(child.path), path__lt=end)
+
+
 def build_dashboard(user, org: Org, period: str = DEFAULT_PERIOD, now=None) -> Dashboard:
     """Figures for one org's subtree from the roll-ups; the caller has checked the user covers
     `org` (`get_dashboard_org`). Children are listed only if the user covers them too, which
@@ -168,7 +183,7 @@ def build_dashboard(user, org: Org, period: str = DEFAULT_PERIOD, now=None) -> D
     period = period if period in PERIODS else DEFAULT_PERIOD
     start, end = period_range(period, timezone.localdate(now))
     boundary = rollups.overdue_boundary(now)
-    children = list(Org.objects.get_children(org).only("pk", "code", "name", "path"))
+    children = children_of(org)
     ids = [org.pk, *(c.pk for c in children)]
     sums, gauges, overdue = _sums(ids, start, end), _gauges(ids), _overdue(ids, boundary)
     empty_sums = dict.fromkeys(DAILY_COLUMNS, 0)
