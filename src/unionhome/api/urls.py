@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from unionhome.assistance.api import router as assistance_router
+from unionhome.dashboards.api import router as dashboards_router
 from unionhome.demands.api import router as demands_router
 from unionhome.digests.api import router as digests_router
 from unionhome.members.api import router as members_router
@@ -26,6 +27,7 @@ api.add_router("/members", members_router)
 api.add_router("/stations", stations_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/digests", digests_router)
+api.add_router("/dashboards", dashboards_router)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -104,3 +104,29 @@ def register_card_resolver(fn: CardResolver) -> None:
 
 def card_resolver() -> CardResolver | None:
     return _card_resolver[0] if _card_resolver else None
+
+
+# Dashboard sections: an app adds a block of figures to every Org's dashboard. figures(org)
+# returns [(label, value or None, url or "")] for that org's subtree (None shows "—"); it must be
+# cheap (a few indexed rows), because the national page calls it too. The caller has already
+# checked that the viewer covers the org.
+SectionFigures = Callable[[object], list[tuple[str, object, str]]]
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    key: str
+    label: str
+    figures: SectionFigures
+    order: int = 100
+
+
+_dashboard_sections: dict[str, DashboardSection] = {}
+
+
+def register_dashboard_section(section: DashboardSection) -> None:
+    _dashboard_sections[section.key] = section
+
+
+def dashboard_sections() -> list[DashboardSection]:
+    return sorted(_dashboard_sections.values(), key=lambda s: (s.order, s.key))

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.xlsx", views.export, name="export"),
+]

@@ -29,6 +29,7 @@ from unionhome.core import crypto
 from unionhome.core.codes import new_code
 from unionhome.core.jobs import NullProgress, Progress
 from unionhome.core.masking import mask_id_number, mask_phone
+from unionhome.core.signals import rows_inserted
 from unionhome.orgs.models import Org
 
 from . import services
@@ -327,7 +328,8 @@ def _save(org: Org, rows: list[Row], progress: Progress) -> int:
     memberships are inserted in bulk with their encrypted columns computed here."""
     ops = connection.ops
     today = timezone.localdate()
-    now = ops.adapt_datetimefield_value(timezone.now())
+    started = timezone.now()
+    now = ops.adapt_datetimefield_value(started)
     day = ops.adapt_datefield_value
     progress.phase(_("保存名册"), total=len(rows))
     existing: dict[str, Person] = {}
@@ -370,6 +372,10 @@ def _save(org: Org, rows: list[Row], progress: Progress) -> int:
                       day(r.joined_on or today), day(r.dues_paid_until), now) for r in chunk])  # fmt: skip
             progress.advance(len(chunk))
         Org.objects.filter(pk=org.pk).update(member_count=F("member_count") + len(rows))
+        # Multi-row INSERT/COPY fires no post_save: tell derived data (dashboards) in this transaction.
+        rows_inserted.send(
+            Membership, queryset=Membership.objects.filter(org=org, created_at=started)
+        )
     return len(rows)
 
 

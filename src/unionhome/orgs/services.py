@@ -19,6 +19,7 @@ from unionhome.core.models import Role, RoleKind
 from unionhome.core.permissions import covers, require
 from unionhome.core.registry import org_counters
 from unionhome.core.scoping import OrgScopedModel, forget_scope, scope_paths, subtree_q
+from unionhome.core.signals import subtree_moved
 from unionhome.core.validators import region_contains
 from unionhome.text.normalise import normalise_for_search
 
@@ -194,6 +195,7 @@ def move_org(actor, org: Org, new_parent: Org) -> Org:
     Org.objects.move(org, new_parent, pos="last-child")
     org = Org.objects.get(pk=org.pk)
     rewritten = rewrite_org_paths(old_path, org.path)
+    subtree_moved.send(Org, org=org, old_path=old_path, new_path=org.path)
     audit.record(
         actor,
         "org.move",
