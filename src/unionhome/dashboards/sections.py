@@ -20,14 +20,6 @@ from unionhome.core.registry import (
 )
 
 HARDSHIP_HOOK = "unionhome.assistance.services"
-# Labels for the keys the assistance app's summary is expected to carry; others show as given.
-HARDSHIP_LABELS = {
-    "cases": _("困难职工档案"),
-    "open_cases": _("帮扶中"),
-    "new_cases": _("本期新建档"),
-    "funds": _("帮扶资金（元）"),
-    "funds_paid": _("已发放资金（元）"),
-}
 
 
 def hardship_summary(org_path: str) -> dict | None:
@@ -41,10 +33,30 @@ def hardship_summary(org_path: str) -> dict | None:
 
 
 def hardship_figures(org) -> list[tuple[str, object, str]]:
+    """Files in help by level and this year's funds, as the assistance app sums them."""
     summary = hardship_summary(org.path)
     if not summary:
         return [(_("困难职工档案"), None, ""), (_("帮扶资金（元）"), None, "")]
-    return [(HARDSHIP_LABELS.get(key, key), value, "") for key, value in summary.items()]
+    try:
+        cases_url = reverse("assistance:list") + f"?org={org.code}"
+        report_url = reverse("assistance:report") + f"?org={org.code}"
+    except NoReverseMatch:
+        cases_url = report_url = ""
+    levels = summary.get("open_by_level", {})
+    funds = summary.get("funds", {})
+    return [
+        (_("在档帮扶"), summary.get("open_total"), cases_url),
+        (_("深度困难"), levels.get("deep"), ""),
+        (_("相对困难"), levels.get("relative"), ""),
+        (_("意外致困"), levels.get("accident"), ""),
+        (_("待审批"), summary.get("proposed"), ""),
+        (_("脱困观察期"), summary.get("in_watch"), ""),
+        (_("回访逾期"), summary.get("follow_ups_overdue"), ""),
+        (_("本年资金预算（元）"), funds.get("budget"), report_url),
+        (_("已安排（元）"), funds.get("granted"), ""),
+        (_("已发放（元）"), funds.get("paid"), ""),
+        (_("结余（元）"), funds.get("remaining"), ""),
+    ]
 
 
 def station_figures(org) -> list[tuple[str, object, str]]:

@@ -146,21 +146,60 @@ def test_trend_chart_sums_to_the_period_cards(cast, busy):
     assert len(yearly.rows) in (12, 13)  # by month
 
 
-def test_hardship_section_shows_a_dash_until_assistance_provides_a_summary(
-    cast, client, monkeypatch
-):
-    login(client, cast.city_cadre)
-    html = client.get(URL, {"org": cast.wuxi.code}).content.decode()
-    section = html.split('data-section="hardship"')[1].split("</section>")[0]
-    assert "<dd>—</dd>" in section
+def _hardship_section(client, org) -> str:
+    html = client.get(URL, {"org": org.code}).content.decode()
+    return html.split('data-section="hardship"')[1].split("</section>")[0]
+
+
+def test_hardship_section_shows_a_dash_when_no_summary_is_provided(cast, client, monkeypatch):
     from unionhome.dashboards import sections
 
-    monkeypatch.setattr(
-        sections, "hardship_summary", lambda path: {"cases": 12, "funds": "3000.00"}
+    monkeypatch.setattr(sections, "hardship_summary", lambda path: None)
+    login(client, cast.city_cadre)
+    assert "<dd>—</dd>" in _hardship_section(client, cast.wuxi)
+
+
+def test_hardship_section_equals_the_assistance_rows(cast, client):
+    from decimal import Decimal
+
+    from unionhome.assistance import services as ass
+    from unionhome.assistance.models import (
+        CaseStatus,
+        Fund,
+        FundKind,
+        HardshipCase,
+        RegionalThreshold,
     )
-    html = client.get(URL, {"org": cast.wuxi.code}).content.decode()
-    section = html.split('data-section="hardship"')[1].split("</section>")[0]
-    assert "<dd>12</dd>" in section and "<dd>3000.00</dd>" in section
+    from unionhome.testing.personas import make_id_number
+
+    fund = Fund.objects.create(
+        org=cast.liangxi, year=timezone.localdate().year, kind=FundKind.values[0],
+        name="送温暖", budget=Decimal("5000.00"),
+    )  # fmt: skip
+    Fund.objects.create(
+        org=cast.nanjing, year=fund.year, kind=fund.kind, name="送温暖", budget=Decimal("700.00")
+    )  # nanjing is outside 无锡: not counted
+    RegionalThreshold.objects.create(
+        region_code="320200", year=fund.year, minimum_living=Decimal("1100.00"),
+        low_income_line=Decimal("1650.00"),
+    )  # fmt: skip
+    member = ass.MemberData
+    data = ass.CaseData(
+        name="周建国", id_number=make_id_number(seq=7, birth="19720315"),
+        monthly_income="1000.00", causes=["illness"], housing="own",
+        members=[member("self", "周建国", 52, "chronic", "unemployed")], phone="13912345678",
+        address="无锡市梁溪区中山路88号", situation="本人患慢性肾病，需长期服药。",
+    )  # fmt: skip
+    case = ass.propose_case(cast.enterprise_cadre, cast.hengda, data)
+    ass.approve_case(cast.district_cadre, case, "同意")
+    login(client, cast.city_cadre)
+    section = _hardship_section(client, cast.wuxi)
+    open_cases = HardshipCase.objects.in_subtree(cast.wuxi.path).filter(status=CaseStatus.APPROVED)
+    assert open_cases.count() == 1
+    assert "1</a></dd>" in section
+    assert ">5000.00</a></dd>" in section
+    assert "<dd>5000.00</dd>" in section  # remaining: nothing granted yet
+    assert "700.00" not in section
 
 
 def test_api_returns_the_same_cards(cast, client, busy):
