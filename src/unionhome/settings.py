@@ -326,3 +326,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Early warnings and digests (digests app): thresholds an operator may tune per deployment.
+UNIONHOME_ALERT_BURST_COUNT = env_int("UNIONHOME_ALERT_BURST_COUNT", 5)
+UNIONHOME_ALERT_BURST_DAYS = env_int("UNIONHOME_ALERT_BURST_DAYS", 3)
+UNIONHOME_ALERT_SURGE_WEEKS = env_int("UNIONHOME_ALERT_SURGE_WEEKS", 8)
+UNIONHOME_ALERT_SURGE_K = env_float("UNIONHOME_ALERT_SURGE_K", 3.0, minimum=0)
+UNIONHOME_ALERT_SURGE_MIN = env_int("UNIONHOME_ALERT_SURGE_MIN", 5)
+UNIONHOME_ALERTS_ON_SUBMIT_ENABLED = env_bool("UNIONHOME_ALERTS_ON_SUBMIT_ENABLED", True)
+UNIONHOME_DIGEST_INLINE_LIMIT = env_int("UNIONHOME_DIGEST_INLINE_LIMIT", 3000)
