@@ -118,6 +118,10 @@ def seed_unionhome(items: int) -> None:
     from peer.data import generate
 
     insert_demands(generate(items), orgs)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # both systems get fresh planner statistics
+        cursor.execute("ANALYZE")
     print(f"seeded {items} demands across {len(orgs)} orgs")
 
 
@@ -255,7 +259,7 @@ def serve_helpdesk(engine: str, db: str, log: Path):
 
 
 def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 2000,
-        peer: bool = True, seed: bool = True, out=print) -> dict:  # fmt: skip
+        peer: bool = True, seed: bool = True, measure_: bool = True, out=print) -> dict:  # fmt: skip
     """One engine: seed, serve and measure unionhome (and helpdesk when `peer`)."""
     VAR.mkdir(parents=True, exist_ok=True)
     uh_db = str(VAR / "peer_uh.sqlite3") if engine == "sqlite" else "bench_peer_uh"
@@ -278,6 +282,8 @@ def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 2000,
                 _py(python, ["-m", "django", "seed_peer", "--items", str(items)], env)
             out(f"{engine}: seeded {system.name} with {items:,} items in "
                 f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+        if not measure_:
+            continue
         with serve(engine, db, log) as server:
             check_inbox_pages(system, server.port)
             results[system.name] = measure(system, server.port, server.pid,
@@ -327,6 +333,7 @@ def main() -> int:
     parser.add_argument("--max-posts", type=int, default=2000)
     parser.add_argument("--no-seed", action="store_true", help="reuse the databases of a last run")
     parser.add_argument("--no-peer", action="store_true", help="unionhome only")
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure later")
     args = parser.parse_args()
     if not args.no_peer and not (HD_VENV / "bin" / "gunicorn").exists():
         print("django-helpdesk venv missing: run `make bench-peer` (it installs it)")
@@ -335,7 +342,10 @@ def main() -> int:
     tables = []
     for engine in args.engines.split(","):
         results = run(engine, args.items, seconds=args.seconds, max_posts=args.max_posts,
-                      peer=not args.no_peer, seed=not args.no_seed)  # fmt: skip
+                      peer=not args.no_peer, seed=not args.no_seed,
+                      measure_=not args.seed_only)  # fmt: skip
+        if args.seed_only:
+            continue
         for name in ("unionhome", "django-helpdesk"):
             r = results.get(name)
             if r and r["stored"] != r["post"].ok:
@@ -343,6 +353,8 @@ def main() -> int:
                 failures += 1
         tables.append(f"\n{engine} — {args.items:,} items, gunicorn 2 sync workers each\n"
                       + loadclient.table(rows(results)))  # fmt: skip
+    if args.seed_only:
+        return 0
     print("\n".join(tables))
     print(
         "ratio: > 1 means unionhome is ahead (rates: unionhome ÷ helpdesk; times and memory: "

@@ -122,7 +122,10 @@ def inbox(user, *, status="", category="", urgency="", channel="", overdue=False
         demands = demands.filter(escalated=True)
     needle = normalise_for_search(query)
     if needle:
-        demands = demands.filter(search_q(needle) | Q(code=query.strip().upper()))
+        # The code is looked up on its own: OR-ed into the text match, SQLite stops using the
+        # bigram index well. No hit gives pk__in=[], which drops out of the OR.
+        code_hit = list(Demand.objects.filter(code=query.strip().upper()).values_list("pk")[:1])
+        demands = demands.filter(search_q(needle) | Q(pk__in=[pk for (pk,) in code_hit]))
     return demands.order_by("resolve_deadline", "-created_at")
 
 

@@ -48,4 +48,8 @@ class Command(BaseCommand):
                     Ticket.objects.bulk_create(batch)
                     batch = []
             Ticket.objects.bulk_create(batch)
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # both systems get fresh planner statistics
+            cursor.execute("ANALYZE")
         self.stdout.write(f"seeded {items} tickets")
