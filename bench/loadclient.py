@@ -121,12 +121,14 @@ def run_load(make_session: Callable[[int], Session], step: Callable[[Session, in
     latencies: list[float] = []
     errors: list[str] = []
     good = bad = 0
-    deadline = time.perf_counter() + seconds
 
     def worker(index: int) -> None:
         nonlocal good, bad
-        session = make_session(index)
-        while time.perf_counter() < deadline:
+        session = make_session(index)  # a login is not part of the measured time
+        deadline = time.perf_counter() + seconds
+        first = True
+        while first or time.perf_counter() < deadline:  # at least one request per client
+            first = False
             with lock:
                 n = next(counter, None)
             if n is None:
