@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 RUN_ENV := DEBUG=1 UNIONHOME_INSECURE_HTTP=1
 
-.PHONY: install run test lint format bench lock clean-db messages
+.PHONY: install run test lint format bench bench-peer lock clean-db messages
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "unionhome needs Python 3.11 or newer")'
@@ -29,6 +29,23 @@ run: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the project's own benchmarks (bench/*.py), each figure beside its goal (long)
+bench: install
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+## make bench-peer: unionhome against django-helpdesk 2.6.1 (its own venv), SQLite and PostgreSQL
+PEER_VENV := var/bench/helpdesk-venv
+PEER_STAMP := $(PEER_VENV)/.installed-stamp
+
+$(PEER_STAMP): bench/peer/requirements.txt
+	test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/python -m pip install --quiet -r bench/peer/requirements.txt
+	touch $(PEER_STAMP)
+
+bench-peer: install $(PEER_STAMP)
+	$(BIN)/python bench/peer_compare.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

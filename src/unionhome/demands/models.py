@@ -190,6 +190,19 @@ class Demand(OrgScopedModel):
         indexes = [
             models.Index(fields=["org_path", "status"], name="demand_scope_status"),
             models.Index(fields=["employer_org", "created_at"], name="demand_employer_recent"),
+            # The inbox's order: walked from the start and stopped after a page, never sorted.
+            models.Index(fields=["resolve_deadline", "-created_at"], name="demand_queue_order"),
+            models.Index(
+                fields=["resolve_deadline", "-created_at", "org_path"],
+                name="demand_open_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The inbox tiles (open, overdue, escalated) counted from the index alone.
+            models.Index(
+                fields=["org_path", "status", "resolve_deadline", "ack_deadline", "escalated"],
+                name="demand_open_tiles",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             # Anonymity is structural: an anonymous demand cannot hold any identity.
@@ -232,6 +245,26 @@ class Demand(OrgScopedModel):
     @property
     def masked_contact_name(self) -> str:
         return mask_name(self.contact_name)
+
+
+class DemandTerm(models.Model):
+    """Inverted index for inbox search: one row per distinct character bigram of a demand's
+    `search_text`. A two-character word such as 工资 is one indexed lookup, which trigram
+    indexes cannot do and which works the same on SQLite and PostgreSQL."""
+
+    term = models.CharField(max_length=2)
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("诉求检索词")
+        verbose_name_plural = _("诉求检索词")
+        indexes = [models.Index(fields=["term", "demand"], name="demand_term_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "term"], name="demand_term_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class EventKind(models.TextChoices):

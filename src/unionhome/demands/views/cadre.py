@@ -70,6 +70,9 @@ def _forms(request, demand: Demand, bound_action: str | None = None):
     return forms
 
 
+NARROWING_FILTERS = ("category", "urgency", "channel", "overdue", "escalated", "q")
+
+
 @login_required
 @require_GET
 def inbox(request):
@@ -88,10 +91,13 @@ def inbox(request):
         overdue=filters.get("overdue", False), escalated=filters.get("escalated", False),
         query=filters.get("q", ""),
     )  # fmt: skip
-    page = Paginator(demands, 25).get_page(request.GET.get("page"))
+    tiles = services.tile_counts(request.user, org=org)
+    paginator = Paginator(demands, 25)
+    if filters.get("status") == "open" and not any(filters.get(k) for k in NARROWING_FILTERS):
+        paginator.count = tiles["open"]  # the same count, already taken for the tile
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "demands/inbox.html", {
-        "form": form, "page": page, "org": org,
-        "tiles": services.tile_counts(request.user, org=org),
+        "form": form, "page": page, "org": org, "tiles": tiles,
         "querystring": request.GET.copy(),
     })  # fmt: skip
 

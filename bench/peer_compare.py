@@ -1,0 +1,379 @@
+"""unionhome against django-helpdesk 2.6.1, side by side, on SQLite and on PostgreSQL.
+
+    make bench-peer                                   # both engines, 100,000 items each
+    .venv/bin/python bench/peer_compare.py --engines sqlite --items 20000 --seconds 5
+
+For each engine it seeds both systems with the same generated items (bench/peer/data.py), serves
+each with gunicorn (2 sync workers, 127.0.0.1, one system after the other so they never compete),
+drives both with the same bounded client (bench/loadclient.py) and prints one table:
+
+- public submit page GET (4 clients): requests/s, p99;
+- public submission POST (4 clients): acknowledged/s, p50, p99; then the stored count must equal
+  the count before plus the acknowledged submissions (checked in the database);
+- cadre inbox / staff list, first page, open items (1 client): p50, p99 — unionhome's inbox page
+  for a county-level cadre covering every item, helpdesk's `datatables_ticket_list` for a staff
+  user (the JSON its list page loads);
+- keyword search 工资 over all items (1 client): p50, p99;
+- peak RSS, master + workers, and the largest worker.
+
+django-helpdesk lives in its own venv (var/bench/helpdesk-venv, bench/peer/requirements.txt);
+`run()` with `peer=False` measures unionhome alone (the smoke test does that at tiny scale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(BENCH))
+
+import loadclient  # noqa: E402
+from loadclient import Session, run_load  # noqa: E402
+
+VAR = ROOT / "var" / "bench"
+UH_PYTHON = ROOT / ".venv" / "bin" / "python"
+UH_GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+HD_VENV = VAR / "helpdesk-venv"
+PG = "postgres://postgres@127.0.0.1:5432/"
+UH_USER, HD_USER = "district_cadre", "staff"
+HD_PASSWORD = "bench-staff"
+
+
+# --- the two systems --------------------------------------------------------------------------
+def uh_env(engine: str, db: str) -> dict:
+    """unionhome's production settings, except plain HTTP on 127.0.0.1 and the intake rate limit
+    raised so the POST scenario measures intake, not the limiter (documented in the README)."""
+    env = loadclient.env_with(
+        DEBUG=0, UNIONHOME_INSECURE_HTTP=1, ALLOWED_HOSTS="127.0.0.1,localhost",
+        UNIONHOME_VAR_DIR=VAR / "uh-var", UNIONHOME_INTAKE_LIMIT_PER_HOUR=10_000_000,
+        AXES_ENABLED=0, PYTHONPATH=ROOT / "src", DJANGO_SETTINGS_MODULE="unionhome.settings",
+    )  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    if engine == "postgres":
+        env["DATABASE_URL"] = PG + db
+    else:
+        env["UNIONHOME_SQLITE_PATH"] = db
+    return env
+
+
+def hd_env(engine: str, db: str) -> dict:
+    env = loadclient.env_with(
+        PEER_DB_ENGINE=engine, PEER_DB_NAME=db, PYTHONPATH=BENCH / "peer",
+        DJANGO_SETTINGS_MODULE="helpdesk_site.settings", PEER_MEDIA_ROOT=VAR / "hd-media",
+    )  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def _py(python: Path, args: list[str], env: dict) -> str:
+    out = subprocess.run([str(python), *args], env=env, check=True, capture_output=True,  # noqa: S603
+                         text=True, cwd=ROOT)  # fmt: skip
+    return out.stdout.strip()
+
+
+def uh_count(env: dict) -> int:
+    return int(_py(UH_PYTHON, [__file__, "_count"], env).splitlines()[-1])
+
+
+def hd_count(env: dict) -> int:
+    return int(_py(HD_VENV / "bin" / "python", ["-m", "django", "seed_peer", "--count"], env))
+
+
+def reset_database(engine: str, db: str) -> None:
+    if engine == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(PG + "postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+
+
+def seed_unionhome(items: int) -> None:
+    """Runs inside unionhome's venv with its settings (`_seed` subcommand)."""
+    import django
+
+    django.setup()
+    from demand_rows import insert_demands
+    from django.core.management import call_command
+
+    from unionhome.orgs.demo import DemoBuilder
+    from unionhome.orgs.models import Org
+
+    call_command("migrate", verbosity=0)
+    builder = DemoBuilder()
+    named = builder.build()
+    builder.ensure_people(named)
+    district = named["district:梁溪区"]
+    orgs = list(Org.objects.filter(path__startswith=district.path).order_by("path"))
+    from peer.data import generate
+
+    insert_demands(generate(items), orgs)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # both systems get fresh planner statistics
+        cursor.execute("ANALYZE")
+    print(f"seeded {items} demands across {len(orgs)} orgs")
+
+
+# --- scenarios --------------------------------------------------------------------------------
+class System:
+    name: str
+    submit_path: str
+    login_path: str
+
+    def submit_form(self, n: int) -> dict: ...
+    def inbox_path(self) -> str: ...
+    def search_path(self) -> str: ...
+
+
+class Unionhome(System):
+    name = "unionhome"
+    submit_path = "/d/new/"
+    login_path = "/accounts/login/"
+    user, password = UH_USER, "unionhome-demo"
+
+    def submit_form(self, n: int) -> dict:
+        from peer.data import submission
+
+        s = submission(n)
+        return {"description": s["description"], "employer_name": s["employer"],
+                "contact_name": s["name"], "contact_phone": s["phone"], "category": ""}  # fmt: skip
+
+    def inbox_path(self) -> str:
+        return "/demands/?status=open"
+
+    def search_path(self) -> str:
+        return "/demands/?status=&q=%E5%B7%A5%E8%B5%84"
+
+
+class Helpdesk(System):
+    name = "django-helpdesk"
+    submit_path = "/helpdesk/tickets/submit/"
+    login_path = "/login/"
+    user, password = HD_USER, HD_PASSWORD
+
+    def submit_form(self, n: int) -> dict:
+        from peer.data import submission
+
+        s = submission(n)
+        return {"title": s["title"], "body": f"{s['description']} {s['employer']}",
+                "submitter_email": f"p{n}@example.org"}  # fmt: skip
+
+    @staticmethod
+    def _list(query: dict) -> str:
+        encoded = base64.b64encode(json.dumps(query).encode()).decode()
+        return f"/helpdesk/datatables_ticket_list/{encoded}?draw=1&start=0&length=25"
+
+    def inbox_path(self) -> str:
+        return self._list({"filtering": {"status__in": [1, 2]}, "sorting": "created",
+                           "search_string": ""})  # fmt: skip
+
+    def search_path(self) -> str:
+        return self._list({"filtering": {}, "sorting": "created", "search_string": "工资"})
+
+
+def measure(system: System, port: int, pid: int, count, *, seconds: float, max_posts: int,
+            out=print) -> dict:  # fmt: skip
+    """All scenarios against one running server; `count()` reads the stored item count."""
+    result: dict = {}
+    with loadclient.RssSampler(pid) as rss:
+
+        def anonymous(_i):
+            return Session(port)
+
+        get = run_load(anonymous, lambda s, n: s.get(system.submit_path), clients=4,
+                       seconds=seconds, max_requests=5000)  # fmt: skip
+        out(f"  {system.name} submit page GET: {get.summary()}")
+        result["get"] = get
+
+        def submitter(_i):
+            session = Session(port)
+            session.get(system.submit_path)  # the CSRF cookie, as a browser would
+            return session
+
+        before = count()
+        post = run_load(submitter, lambda s, n: s.post(system.submit_path, system.submit_form(n)),
+                        clients=4, seconds=seconds, max_requests=max_posts,
+                        ok=lambda r: r.status == 302)  # fmt: skip
+        stored = count() - before
+        out(f"  {system.name} submission POST: {post.summary()}; stored {stored}")
+        if post.errors:
+            out(f"    errors: {post.errors[:3]}")
+        result["post"], result["stored"] = post, stored
+
+        def staff(_i):
+            session = Session(port)
+            session.login(system.login_path, system.user, system.password)
+            return session
+
+        for key, path in (("inbox", system.inbox_path()), ("search", system.search_path())):
+            staff(0).get(path)  # warm
+            load = run_load(staff, lambda s, n, p=path: s.get(p), clients=1, seconds=seconds,
+                            max_requests=300)  # fmt: skip
+            out(f"  {system.name} {key}: {load.summary()}")
+            result[key] = load
+        rss.sample()
+    result["rss_total"] = rss.peak_total_kib / 1024
+    result["rss_worker"] = rss.peak_worker_kib / 1024
+    out(f"  {system.name} peak RSS: {result['rss_total']:.0f} MiB total, "
+        f"{result['rss_worker']:.0f} MiB largest worker")  # fmt: skip
+    return result
+
+
+def check_inbox_pages(system: System, port: int) -> None:
+    """Both answers must be real pages with rows, not login redirects or errors."""
+    session = Session(port)
+    session.login(system.login_path, system.user, system.password)
+    for path in (system.inbox_path(), system.search_path()):
+        resp = session.get(path)
+        if resp.status != 200:
+            raise RuntimeError(f"{system.name} {path}: HTTP {resp.status}")
+        body = resp.body.decode()
+        rows = (
+            body.count('class="demand-row')
+            if isinstance(system, Unionhome)
+            else len(json.loads(body)["data"])
+        )
+        if rows == 0:
+            raise RuntimeError(f"{system.name} {path}: no rows")
+
+
+def serve_unionhome(engine: str, db: str, log: Path):
+    return loadclient.Gunicorn(UH_GUNICORN, "unionhome.wsgi:application", cwd=ROOT,
+                               env=uh_env(engine, db), log=log)  # fmt: skip
+
+
+def serve_helpdesk(engine: str, db: str, log: Path):
+    return loadclient.Gunicorn(HD_VENV / "bin" / "gunicorn", "helpdesk_site.wsgi:application",
+                               cwd=BENCH / "peer", env=hd_env(engine, db), log=log)  # fmt: skip
+
+
+def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 2000,
+        peer: bool = True, seed: bool = True, measure_: bool = True, out=print) -> dict:  # fmt: skip
+    """One engine: seed, serve and measure unionhome (and helpdesk when `peer`)."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    uh_db = str(VAR / "peer_uh.sqlite3") if engine == "sqlite" else "bench_peer_uh"
+    hd_db = str(VAR / "peer_hd.sqlite3") if engine == "sqlite" else "bench_peer_hd"
+    log = VAR / "gunicorn.log"
+    results: dict = {"engine": engine, "items": items}
+    systems = [(Unionhome(), uh_db, uh_env, serve_unionhome, uh_count)]
+    if peer:
+        systems.append((Helpdesk(), hd_db, hd_env, serve_helpdesk, hd_count))
+    for system, db, make_env, serve, counter in systems:
+        env = make_env(engine, db)
+        if seed:
+            started = time.perf_counter()
+            reset_database(engine, db)
+            if isinstance(system, Unionhome):
+                _py(UH_PYTHON, [__file__, "_seed", "--items", str(items)], env)
+            else:
+                python = HD_VENV / "bin" / "python"
+                _py(python, ["-m", "django", "migrate", "--noinput"], env)
+                _py(python, ["-m", "django", "seed_peer", "--items", str(items)], env)
+            out(f"{engine}: seeded {system.name} with {items:,} items in "
+                f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+        if not measure_:
+            continue
+        with serve(engine, db, log) as server:
+            check_inbox_pages(system, server.port)
+            results[system.name] = measure(system, server.port, server.pid,
+                                           lambda c=counter, e=env: c(e), seconds=seconds,
+                                           max_posts=max_posts, out=out)  # fmt: skip
+    return results
+
+
+def _ratio(uh: float, hd: float, higher_is_better: bool) -> str:
+    if not uh or not hd:
+        return "—"
+    value = uh / hd if higher_is_better else hd / uh
+    return f"{value:.1f}× {'ahead' if value >= 1 else 'behind'}"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    uh, hd = results["unionhome"], results.get("django-helpdesk")
+    out = []
+
+    def line(label, fmt, key, higher_is_better, figure):
+        u = figure(uh)
+        h = figure(hd) if hd else None
+        out.append((label, fmt(uh), fmt(hd) if hd else "—",
+                    _ratio(u, h, higher_is_better) if hd else "—"))  # fmt: skip
+
+    line("submit page GET (4 clients)", lambda r: f"{r['get'].rate:.0f} req/s, p99 {r['get'].p99:.0f} ms",
+         "get", True, lambda r: r["get"].rate)  # fmt: skip
+    line("submission POST (4 clients)",
+         lambda r: f"{r['post'].rate:.1f}/s, p50 {r['post'].p50:.0f} / p99 {r['post'].p99:.0f} ms, "
+                   f"stored {r['stored']}/{r['post'].ok}",
+         "post", True, lambda r: r["post"].rate)  # fmt: skip
+    for key, label in (("inbox", "inbox / staff list, open, first page"),
+                       ("search", "search 工资, all items")):  # fmt: skip
+        line(label, lambda r, k=key: f"p50 {r[k].p50:.0f} ms, p99 {r[k].p99:.0f} ms", key, False,
+             lambda r, k=key: r[k].p99)  # fmt: skip
+    line("peak RSS master + workers (largest worker)",
+         lambda r: f"{r['rss_total']:.0f} MiB ({r['rss_worker']:.0f})", "rss", False,
+         lambda r: r["rss_worker"])  # fmt: skip
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=15, help="per scenario")
+    parser.add_argument("--max-posts", type=int, default=2000)
+    parser.add_argument("--no-seed", action="store_true", help="reuse the databases of a last run")
+    parser.add_argument("--no-peer", action="store_true", help="unionhome only")
+    parser.add_argument("--seed-only", action="store_true", help="seed, measure later")
+    args = parser.parse_args()
+    if not args.no_peer and not (HD_VENV / "bin" / "gunicorn").exists():
+        print("django-helpdesk venv missing: run `make bench-peer` (it installs it)")
+        return 2
+    failures = 0
+    tables = []
+    for engine in args.engines.split(","):
+        results = run(engine, args.items, seconds=args.seconds, max_posts=args.max_posts,
+                      peer=not args.no_peer, seed=not args.no_seed,
+                      measure_=not args.seed_only)  # fmt: skip
+        if args.seed_only:
+            continue
+        for name in ("unionhome", "django-helpdesk"):
+            r = results.get(name)
+            if r and r["stored"] != r["post"].ok:
+                print(f"{engine} {name}: stored {r['stored']} != acknowledged {r['post'].ok}")
+                failures += 1
+        tables.append(f"\n{engine} — {args.items:,} items, gunicorn 2 sync workers each\n"
+                      + loadclient.table(rows(results)))  # fmt: skip
+    if args.seed_only:
+        return 0
+    print("\n".join(tables))
+    print(
+        "ratio: > 1 means unionhome is ahead (rates: unionhome ÷ helpdesk; times and memory: "
+        "helpdesk ÷ unionhome)"
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("_seed", "_count"):
+        sys.path.insert(0, str(ROOT / "src"))
+        if sys.argv[1] == "_seed":
+            seed_unionhome(int(sys.argv[3]))
+        else:
+            import django
+
+            django.setup()
+            from unionhome.demands.models import Demand
+
+            print(Demand.objects.count())
+        sys.exit(0)
+    sys.exit(main())
