@@ -390,12 +390,13 @@ def _org_cadres(org: Org, kinds=WORK_ROLES):
     return [r.user for r in Role.objects.filter(org=org, kind__in=kinds).select_related("user")]
 
 
-@transaction.atomic
 def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str = "") -> Demand:
     """Take a worker's demand from any channel: validate, route, set deadlines, record.
 
     Commits before returning, so a tracking code shown to the worker always exists. An anonymous
-    demand stores no identity at all (a constraint enforces it)."""
+    demand stores no identity at all (a constraint enforces it). Classifying and routing only
+    read, so they run before the write transaction: a slow first use (loading the model) never
+    holds SQLite's write lock."""
     if channel not in Channel.values:
         raise ValidationError(_("未知的渠道。"))
     cleaned, photos = validate_intake(data)
@@ -443,39 +444,41 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
         created_at=now,
     )
     demand.full_clean(exclude=["org", "org_path"], validate_constraints=False)
-    demand.save()
-    index_search_text([demand])
-    demand.possible_duplicate_of = find_likely_duplicate(demand)
-    if demand.possible_duplicate_of is not None:
-        demand.save(update_fields=["possible_duplicate_of"])
-    for photo in photos:
-        attachment = Attachment(demand=demand, content_type=photo.content_type,
-                                extension=photo.extension, size=len(photo.content),
-                                width=photo.width, height=photo.height)  # fmt: skip
-        attachment.file.save(f"x.{photo.extension}", ContentFile(photo.content), save=False)
-        attachment.save()
-    submitted_by = _("12351热线代录") if staff_entry else _("职工")
-    _event(demand, EventKind.SUBMITTED, actor, actor_label=str(submitted_by),
-           to_status=Status.SUBMITTED, message=_("诉求已提交。"),
-           detail={"channel": channel, "suggested": suggestion.code,
-                   "confidence": round(suggestion.confidence, 3)})  # fmt: skip
-    _event(demand, EventKind.ROUTED, None, to_org=decision.org, reason=decision.reason,
-           message=_("已分派至%(org)s。") % {"org": decision.org.name},
-           detail={"method": decision.method})  # fmt: skip
-    notify_users(
-        _org_cadres(decision.org),
-        _("新诉求 %(code)s：%(category)s") % {"code": demand.code,
-                                              "category": demand.get_category_display()},
-        cleaned.description[:120],
-        f"/demands/{demand.code}/",
-    )  # fmt: skip
+    with transaction.atomic():
+        demand.save()
+        index_search_text([demand])
+        demand.possible_duplicate_of = find_likely_duplicate(demand)
+        if demand.possible_duplicate_of is not None:
+            demand.save(update_fields=["possible_duplicate_of"])
+        for photo in photos:
+            attachment = Attachment(demand=demand, content_type=photo.content_type,
+                                    extension=photo.extension, size=len(photo.content),
+                                    width=photo.width, height=photo.height)  # fmt: skip
+            attachment.file.save(f"x.{photo.extension}", ContentFile(photo.content), save=False)
+            attachment.save()
+        submitted_by = _("12351热线代录") if staff_entry else _("职工")
+        _event(demand, EventKind.SUBMITTED, actor, actor_label=str(submitted_by),
+               to_status=Status.SUBMITTED, message=_("诉求已提交。"),
+               detail={"channel": channel, "suggested": suggestion.code,
+                       "confidence": round(suggestion.confidence, 3)})  # fmt: skip
+        _event(demand, EventKind.ROUTED, None, to_org=decision.org, reason=decision.reason,
+               message=_("已分派至%(org)s。") % {"org": decision.org.name},
+               detail={"method": decision.method})  # fmt: skip
+        notify_users(
+            _org_cadres(decision.org),
+            _("新诉求 %(code)s：%(category)s") % {"code": demand.code,
+                                                  "category": demand.get_category_display()},
+            cleaned.description[:120],
+            f"/demands/{demand.code}/",
+        )  # fmt: skip
     return demand
 
 
 # --- Handling --------------------------------------------------------------------------------
 def _lock(user, demand: Demand, action: str, expected_version: int | None) -> Demand:
     """Re-read under a row lock, check permission, version and the transition."""
-    locked = Demand.objects.select_for_update().select_related("org").get(pk=demand.pk)
+    # of=self: locking the org row too would serialise every write to one union's demands.
+    locked = Demand.objects.select_for_update(of=("self",)).select_related("org").get(pk=demand.pk)
     if user is not None and not covers(user, locked.org_path, WORK_ROLES):
         raise Http404(_("没有找到该诉求。"))
     if expected_version is not None and expected_version != locked.version:
