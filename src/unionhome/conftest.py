@@ -32,7 +32,14 @@ def _fast_and_quiet(settings):
     # LocMem caches with the same location share one dict per process: start every test empty.
     from django.core.cache import cache
 
+    from unionhome.core import memo
+
     cache.clear()
+    # Configuration read once per process (routing rules, deadline policies, calendar): a row a
+    # test wrote and rolled back must not reach the next test.
+    memo.clear_all()
+    yield
+    memo.clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ running with a default. Secrets that are absent are generated once into an untra
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -108,6 +109,11 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# django-ninja's docs page needs its templates and static files (Swagger UI, served locally,
+# never from a CDN) but not the app itself: as an installed app it would import ninja and
+# pydantic into every web worker at start-up (the API loads lazily, see urls.py).
+NINJA_DIR = Path(importlib.util.find_spec("ninja").submodule_search_locations[0])
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -119,7 +125,6 @@ INSTALLED_APPS = [
     "treebeard",
     "django_htmx",
     "axes",
-    "ninja",
     "django_tasks",
     "django_tasks_db",
     "unionhome.core",
@@ -156,7 +161,7 @@ ASGI_APPLICATION = "unionhome.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [SRC_DIR / "templates"],
+        "DIRS": [SRC_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -233,7 +238,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATICFILES_DIRS = [SRC_DIR / "static"]
+STATICFILES_DIRS = [SRC_DIR / "static", NINJA_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 # --- Security -------------------------------------------------------------------------------

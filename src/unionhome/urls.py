@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from unionhome.api.urls import api
 from unionhome.core import views as core_views
+from unionhome.core.lazy_urls import LazyURLResolver
 from unionhome.demands.urls import public_patterns as demand_public_patterns
 from unionhome.members.urls import public_patterns as member_public_patterns
 from unionhome.stations.urls import public_patterns as station_public_patterns
@@ -33,5 +33,7 @@ urlpatterns = [
     path("open311/v2/", include("unionhome.demands.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    # The API (django-ninja, pydantic, every schema) loads on its first request, not in every
+    # web worker.
+    LazyURLResolver("api/v1/", "unionhome.api.routes", app_name="ninja", namespace="api"),
 ]

@@ -17,7 +17,6 @@ class AssistanceConfig(AppConfig):
             register_org_link,
         )
 
-        from .demo import seed_demo_assistance
         from .services import open_case_totals
 
         register_org_counter(
@@ -32,4 +31,6 @@ class AssistanceConfig(AppConfig):
             )
         )
         # After orgs, members and demands: it may pick up a demo demand in the hardship category.
-        register_demo_seeder("assistance", seed_demo_assistance, order=60)
+        register_demo_seeder(
+            "assistance", "unionhome.assistance.demo.seed_demo_assistance", order=60
+        )

@@ -202,3 +202,25 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class RateCounter(models.Model):
+    """Attempts per key and hour for the public forms' rate limits (`core.throttle`).
+
+    In the database rather than the cache: Django's file cache culls a random third of its
+    entries past 300 keys (a busy hour would forget who was over the limit), and every web
+    worker must see the same counts."""
+
+    key = models.CharField(max_length=80)  # scope + keyed hash: no raw IP or phone
+    hour = models.BigIntegerField()  # hours since 1970, UTC
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "hour"], name="rate_counter_once_per_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.hour}: {self.count}"

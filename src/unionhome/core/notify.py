@@ -2,7 +2,7 @@
 
 In-app notifications are rows (always written). Text messages go through the sender named by
 ``UNIONHOME_SMS_BACKEND``; the default writes them to the log, so nothing leaves the machine
-until an operator configures a real gateway. Everything is sent after the transaction commits:
+until an operator configures a real gateway. Text messages are sent after the transaction commits:
 a rolled-back action notifies nobody.
 """
 
@@ -47,14 +47,13 @@ def sms_sender() -> SmsSender:
 
 
 def notify_users(users: Iterable, title: str, body: str = "", url: str = "") -> None:
+    """In-app notifications are rows written with the action's own transaction: a rolled-back
+    action leaves none, and the action pays no second commit for them."""
     recipients = list({u.pk: u for u in users if u is not None}.values())
-
-    def write() -> None:
+    if recipients:
         Notification.objects.bulk_create(
             [Notification(recipient=u, title=title[:120], body=body, url=url) for u in recipients]
         )
-
-    transaction.on_commit(write)
 
 
 def send_sms(phone: str, text: str) -> None:

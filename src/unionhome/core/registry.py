@@ -38,12 +38,17 @@ DemoSeeder = Callable[[dict, int], str]
 _demo_seeders: dict[str, tuple[int, DemoSeeder]] = {}
 
 
-def register_demo_seeder(key: str, seeder: DemoSeeder, order: int = 100) -> None:
+def register_demo_seeder(key: str, seeder: DemoSeeder | str, order: int = 100) -> None:
+    """`seeder` may be a dotted path: demo code is then imported only by `seed_demo`, not by
+    every web worker."""
     _demo_seeders[key] = (order, seeder)
 
 
 def demo_seeders() -> list[tuple[str, DemoSeeder]]:
-    return [(k, fn) for k, (_o, fn) in sorted(_demo_seeders.items(), key=lambda kv: kv[1][0])]
+    from django.utils.module_loading import import_string
+
+    ordered = sorted(_demo_seeders.items(), key=lambda kv: kv[1][0])
+    return [(k, import_string(fn) if isinstance(fn, str) else fn) for k, (_o, fn) in ordered]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ class DemandsConfig(AppConfig):
             register_org_link,
         )
 
-        from .demo import seed_demo_demands
         from .services import open_demand_totals
 
         register_org_counter(
@@ -25,7 +24,7 @@ class DemandsConfig(AppConfig):
                 key="open_demands", label=_("在办诉求"), compute=open_demand_totals, order=20
             )
         )
-        register_demo_seeder("demands", seed_demo_demands, order=20)
+        register_demo_seeder("demands", "unionhome.demands.demo.seed_demo_demands", order=20)
         register_org_link(
             OrgLink(
                 key="demands",

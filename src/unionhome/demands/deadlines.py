@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from unionhome.core.memo import ProcessMemo
 from unionhome.core.workdays import add_working_days
 
 from .models import DeadlinePolicy
@@ -37,6 +38,11 @@ def _built_in() -> list[DeadlinePolicy]:
     ]  # fmt: skip
 
 
+# Read on every submission, edited rarely (see core.memo for when edits apply).
+_policies = ProcessMemo(lambda: list(DeadlinePolicy.objects.filter(is_active=True)),
+                        models=("demands.DeadlinePolicy",))  # fmt: skip
+
+
 def policy_for(category: str, urgency: str, complexity: str) -> DeadlinePolicy:
     """The most specific active policy matching all three; urgency breaks ties (an urgent
     demand's short clock beats a complexity tier's long one). Built-in defaults apply when no
@@ -51,7 +57,7 @@ def policy_for(category: str, urgency: str, complexity: str) -> DeadlinePolicy:
             and p.complexity in ("", complexity)
         ]
 
-    matches = matching(DeadlinePolicy.objects.filter(is_active=True)) or matching(_built_in())
+    matches = matching(_policies.get()) or matching(_built_in())
     return max(matches, key=lambda p: (p.specificity, bool(p.urgency), -abs(p.pk)))
 
 

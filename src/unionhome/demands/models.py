@@ -190,6 +190,15 @@ class Demand(OrgScopedModel):
         indexes = [
             models.Index(fields=["org_path", "status"], name="demand_scope_status"),
             models.Index(fields=["employer_org", "created_at"], name="demand_employer_recent"),
+            # Intake's duplicate check for employers that are not (yet) an Org.
+            models.Index(
+                fields=["employer_name", "created_at"], name="demand_employer_name_recent"
+            ),
+            # The early-warning check after each submission counts one category's recent weeks.
+            models.Index(
+                fields=["category", "created_at", "org_path", "status"],
+                name="demand_category_recent",
+            ),
             # The inbox's order: walked from the start and stopped after a page, never sorted.
             models.Index(fields=["resolve_deadline", "-created_at"], name="demand_queue_order"),
             models.Index(

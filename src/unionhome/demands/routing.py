@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from unionhome.core.memo import ProcessMemo
 from unionhome.core.validators import region_contains
 from unionhome.orgs.models import Org, OrgLevel
 from unionhome.text.address import recognise_region
@@ -101,8 +102,24 @@ def _subdistrict_in_address(county: Org, address: str) -> Org | None:
     return best[1] if best else None
 
 
-def _rules(kind: str):
-    return RoutingRule.objects.filter(is_active=True, kind=kind, target__is_active=True)
+def _load_rules() -> dict[str, list[RoutingRule]]:
+    by_kind: dict[str, list[RoutingRule]] = {kind: [] for kind in RoutingRuleKind.values}
+    active = RoutingRule.objects.filter(is_active=True, target__is_active=True)
+    for rule in active.select_related("target").order_by("priority", "pk"):
+        by_kind[rule.kind].append(rule)
+    return by_kind
+
+
+# Read on every submission, edited a few times a year (see core.memo for when edits apply).
+_rule_memo = ProcessMemo(_load_rules, models=("demands.RoutingRule", "orgs.Org"))
+_top_memo = ProcessMemo(
+    lambda: _active(Org.objects.filter(depth=1)).order_by("path").first(), models=("orgs.Org",)
+)
+
+
+def _rules(kind: str) -> list[RoutingRule]:
+    """Active rules of one kind whose target is active, in the admin's priority order."""
+    return _rule_memo.get()[kind]
 
 
 def route(*, employer_name: str = "", region_code: str = "", address: str = "") -> RoutingDecision:
@@ -119,7 +136,7 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
 
     employer_text = normalise_for_search(employer_name)
     address_text = normalise_for_search(address)
-    for rule in _rules(RoutingRuleKind.EMPLOYER_KEYWORD).select_related("target"):
+    for rule in _rules(RoutingRuleKind.EMPLOYER_KEYWORD):
         if rule.pattern and normalise_for_search(rule.pattern) in employer_text:
             return RoutingDecision(
                 rule.target,
@@ -127,7 +144,7 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
                 % {"p": rule.pattern, "org": rule.target.name},
                 "rule",
             )
-    for rule in _rules(RoutingRuleKind.ADDRESS_KEYWORD).select_related("target"):
+    for rule in _rules(RoutingRuleKind.ADDRESS_KEYWORD):
         if rule.pattern and normalise_for_search(rule.pattern) in address_text:
             return RoutingDecision(
                 rule.target,
@@ -145,7 +162,7 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
             region_code = ""
         how = "address"
     if region_code:
-        for rule in _rules(RoutingRuleKind.REGION_PREFIX).select_related("target"):
+        for rule in _rules(RoutingRuleKind.REGION_PREFIX):
             if rule.pattern and region_code.startswith(rule.pattern):
                 return RoutingDecision(
                     rule.target,
@@ -176,7 +193,8 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
                 region_code=region_code,
             )
 
-    default = _rules(RoutingRuleKind.DEFAULT).select_related("target").first()
+    defaults = _rules(RoutingRuleKind.DEFAULT)
+    default = defaults[0] if defaults else None
     if default is not None:
         return RoutingDecision(
             default.target,
@@ -185,7 +203,7 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
             "default",
             region_code=region_code,
         )
-    top = _active(Org.objects.filter(depth=1)).order_by("path").first()
+    top = _top_memo.get()
     if top is None:
         raise RuntimeError("No active org exists to receive demands")
     return RoutingDecision(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -126,7 +126,23 @@ def inbox(user, *, status="", category="", urgency="", channel="", overdue=False
         # bigram index well. No hit gives pk__in=[], which drops out of the OR.
         code_hit = list(Demand.objects.filter(code=query.strip().upper()).values_list("pk")[:1])
         demands = demands.filter(search_q(needle) | Q(pk__in=[pk for (pk,) in code_hit]))
+        # Search results newest first (order of entry): a common word's postings are then
+        # walked from the newest and the page stops after 25 hits (see search_q).
+        return demands.order_by("-pk")
     return demands.order_by("resolve_deadline", "-created_at")
+
+
+# What an inbox row shows (demands/inbox.html); contacts stay encrypted and unread.
+INBOX_ROW_FIELDS = ("org_path", "code", "category", "urgency", "description", "status",
+                    "escalated", "ack_deadline", "resolve_deadline", "created_at",
+                    "org__name", "org__short_name")  # fmt: skip
+
+
+def inbox_rows(ids: list[int]) -> list[Demand]:
+    """The demands with these ids, in this order, with what an inbox row shows."""
+    rows = Demand.objects.filter(pk__in=ids).select_related("org").only(*INBOX_ROW_FIELDS)
+    by_pk = {d.pk: d for d in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 # Postings looked up per query: enough to make the candidates few, few enough to stay cheap.
@@ -138,27 +154,77 @@ def search_terms(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+def _postings(terms) -> dict[str, int]:
+    return dict(
+        DemandTerm.objects.filter(term__in=terms).order_by().values("term")
+        .annotate(n=Count("demand_id")).values_list("term", "n")
+    )  # fmt: skip
+
+
 def search_q(needle: str) -> Q:
     """Demands whose search text contains `needle` (already normalised): candidates from the
     bigram index, then the exact substring check when the needle is longer than one bigram."""
     terms = search_terms(needle)
     if not terms:  # one character: no bigram to look up
         return Q(search_text__contains=needle)
+    postings = _postings(terms)
     q = Q()
-    # The rarest bigrams narrow best; without statistics, prefer ones that are not spaces/ASCII.
-    for term in sorted(terms, key=lambda t: (not t.isalnum(), t.isascii(), t))[:MAX_QUERY_TERMS]:
+    # The rarest bigrams narrow best.
+    for term in sorted(terms, key=lambda t: (postings.get(t, 0), t))[:MAX_QUERY_TERMS]:
         q &= Q(pk__in=DemandTerm.objects.filter(term=term).values("demand_id"))
     if len(needle) > 2:
         q &= Q(search_text__contains=needle)
     return q
 
 
+# Searches count their hits up to this many ("500+"): counting every demand that mentions 工资
+# in a province would cost more than the page.
+SEARCH_COUNT_CAP = 500
+WALK_BATCH = 1000
+
+
+def search_hits(demands, query: str, *, cap: int = SEARCH_COUNT_CAP) -> list[int] | None:
+    """Ids of `demands` (an `inbox()` queryset *without* the query) whose text contains
+    `query`, newest first, at most `cap` + 1 of them; a demand code typed in comes first.
+
+    Walks the rarest bigram's postings from the newest demand in batches and checks each batch
+    with one query, so a common word costs a page or two of postings, not all of them (the
+    database's own plan collects and sorts every match). None when the needle has no bigram."""
+    needle = normalise_for_search(query)
+    terms = search_terms(needle)
+    if not terms:
+        return None
+    hits = list(demands.filter(code=query.strip().upper()).values_list("pk", flat=True)[:1])
+    postings = _postings(terms)
+    rarest = min(terms, key=lambda t: (postings.get(t, 0), t))
+    # The rarest bigram's postings are exactly the texts containing it; a longer needle is
+    # checked as a substring on the batch's rows.
+    matching = demands.filter(search_text__contains=needle) if len(needle) > 2 else demands
+    below = None
+    while len(hits) <= cap:
+        batch = DemandTerm.objects.filter(term=rarest)
+        if below is not None:
+            batch = batch.filter(demand_id__lt=below)
+        ids = list(batch.order_by("-demand_id").values_list("demand_id", flat=True)[:WALK_BATCH])
+        if not ids:
+            break
+        kept = set(matching.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+        hits.extend(pk for pk in ids if pk in kept and pk not in hits[:1])
+        below = ids[-1]
+    return hits[: cap + 1]
+
+
 def index_search_text(demands) -> None:
     """Write the bigram postings of new demands (intake; bulk loaders call it too)."""
-    DemandTerm.objects.bulk_create(
-        [DemandTerm(demand_id=d.pk, term=t) for d in demands for t in search_terms(d.search_text)],
-        batch_size=5000,
-    )
+    rows = [(d.pk, t) for d in demands for t in search_terms(d.search_text)]
+    q = connection.ops.quote_name
+    head = f"INSERT INTO {q(DemandTerm._meta.db_table)} ({q('demand_id')}, {q('term')}) VALUES "  # noqa: S608 — our names
+    # Plain multi-row INSERTs: a hundred model instances per submission cost more than the write.
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 400):
+            chunk = rows[start : start + 400]
+            cursor.execute(head + ", ".join(["(%s, %s)"] * len(chunk)),
+                           [value for row in chunk for value in row])  # fmt: skip
 
 
 def open_demand_totals(parent_path: str, prefix_length: int) -> dict[str, int]:
@@ -257,9 +323,9 @@ def check_photo(upload) -> CheckedPhoto:
     return CheckedPhoto(out.getvalue(), content_type, extension, image.width, image.height)
 
 
-def _throttle(key: str) -> None:
+def _throttle(*keys: str) -> None:
     throttle.limit(
-        "intake", key, per_hour=settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR,
+        "intake", *keys, per_hour=settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR,
         message=_("提交过于频繁，请一小时后再试；紧急情况请拨打12351职工服务热线。"),
     )  # fmt: skip
 
@@ -346,14 +412,14 @@ def validate_intake(data: Intake) -> tuple[Intake, list[CheckedPhoto]]:
     return cleaned, photos
 
 
+def _grams(text: str) -> set[str]:
+    text = text.replace(" ", "")
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
 def _similarity(a: str, b: str) -> float:
     """Jaccard similarity of character bigrams: cheap, script-independent after normalising."""
-
-    def grams(s: str) -> set[str]:
-        s = s.replace(" ", "")
-        return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
-
-    ga, gb = grams(a), grams(b)
+    ga, gb = _grams(a), _grams(b)
     return len(ga & gb) / len(ga | gb)
 
 
@@ -362,19 +428,22 @@ def find_likely_duplicate(demand: Demand) -> Demand | None:
     if demand.employer_org_id is None and not demand.employer_name:
         return None
     since = demand.created_at - DUPLICATE_WINDOW
-    candidates = Demand.objects.filter(created_at__gte=since, status__in=OPEN_STATUSES).exclude(
-        pk=demand.pk
-    )
+    candidates = Demand.objects.filter(created_at__gte=since, status__in=OPEN_STATUSES)
+    if demand.pk is not None:
+        candidates = candidates.exclude(pk=demand.pk)
     if demand.employer_org_id:
         candidates = candidates.filter(employer_org_id=demand.employer_org_id)
     else:
         candidates = candidates.filter(employer_name=demand.employer_name)
+    mine = _grams(demand.search_text)
     best, best_score = None, DUPLICATE_SIMILARITY
-    for other in candidates.only("pk", "search_text", "created_at")[:200]:
-        score = _similarity(demand.search_text, other.search_text)
+    # Plain rows, the new text's bigrams once: 200 model instances cost more than the check.
+    for pk, text in candidates.order_by("-created_at").values_list("pk", "search_text")[:200]:
+        theirs = _grams(text)
+        score = len(mine & theirs) / len(mine | theirs)
         if score >= best_score:
-            best, best_score = other, score
-    return best
+            best, best_score = pk, score
+    return Demand.objects.get(pk=best) if best is not None else None
 
 
 def _event(
@@ -400,10 +469,8 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
     if channel not in Channel.values:
         raise ValidationError(_("未知的渠道。"))
     cleaned, photos = validate_intake(data)
-    if throttle_key:
-        _throttle(f"ip:{throttle_key}")
-    if cleaned.contact_phone:
-        _throttle(f"phone:{cleaned.contact_phone}")
+    _throttle(*([f"ip:{throttle_key}"] if throttle_key else []),
+              *([f"phone:{cleaned.contact_phone}"] if cleaned.contact_phone else []))  # fmt: skip
 
     from unionhome.text.classify import suggest_category  # loads a model
 
@@ -443,13 +510,15 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
         resolve_deadline=due.resolve,
         created_at=now,
     )
-    demand.full_clean(exclude=["org", "org_path"], validate_constraints=False)
+    # Random codes: the unique constraints catch the one-in-10¹⁵ clash; no lookups beforehand.
+    demand.full_clean(
+        exclude=["org", "org_path"], validate_unique=False, validate_constraints=False
+    )
+    # A read, like routing: before the write transaction, and in the same INSERT.
+    demand.possible_duplicate_of = find_likely_duplicate(demand)
     with transaction.atomic():
         demand.save()
         index_search_text([demand])
-        demand.possible_duplicate_of = find_likely_duplicate(demand)
-        if demand.possible_duplicate_of is not None:
-            demand.save(update_fields=["possible_duplicate_of"])
         for photo in photos:
             attachment = Attachment(demand=demand, content_type=photo.content_type,
                                     extension=photo.extension, size=len(photo.content),
@@ -457,13 +526,17 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
             attachment.file.save(f"x.{photo.extension}", ContentFile(photo.content), save=False)
             attachment.save()
         submitted_by = _("12351热线代录") if staff_entry else _("职工")
-        _event(demand, EventKind.SUBMITTED, actor, actor_label=str(submitted_by),
-               to_status=Status.SUBMITTED, message=_("诉求已提交。"),
-               detail={"channel": channel, "suggested": suggestion.code,
-                       "confidence": round(suggestion.confidence, 3)})  # fmt: skip
-        _event(demand, EventKind.ROUTED, None, to_org=decision.org, reason=decision.reason,
-               message=_("已分派至%(org)s。") % {"org": decision.org.name},
-               detail={"method": decision.method})  # fmt: skip
+        DemandEvent.objects.bulk_create([  # both in one INSERT
+            DemandEvent(demand=demand, kind=EventKind.SUBMITTED, actor=actor if signed_in else None,
+                        actor_label=str(submitted_by), to_status=Status.SUBMITTED,
+                        message=_("诉求已提交。"),
+                        detail={"channel": channel, "suggested": suggestion.code,
+                                "confidence": round(suggestion.confidence, 3)}),
+            DemandEvent(demand=demand, kind=EventKind.ROUTED, actor_label=_("系统"),
+                        to_org=decision.org, reason=decision.reason,
+                        message=_("已分派至%(org)s。") % {"org": decision.org.name},
+                        detail={"method": decision.method}),
+        ])  # fmt: skip
         notify_users(
             _org_cadres(decision.org),
             _("新诉求 %(code)s：%(category)s") % {"code": demand.code,

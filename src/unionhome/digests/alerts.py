@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionhome.core import audit
+from unionhome.core.memo import on_clear_all
 from unionhome.core.models import Role, RoleKind
 from unionhome.core.notify import notify_users
 from unionhome.core.permissions import covers
@@ -329,24 +330,124 @@ def backfill(days: int, now: dt.datetime | None = None) -> ScanResult:
     return total
 
 
-@transaction.atomic
 def check_new_demand(demand_id: int) -> ScanResult:
     """The cheap check after a submission: that demand's employer union and its county's
-    category only (employers named in free text wait for the scan)."""
+    category only (employers named in free text wait for the scan). Reads first, outside a
+    transaction (on SQLite a transaction is a write lock); writes only when there is a burst."""
     result = ScanResult()
-    demand = Demand.objects.filter(pk=demand_id).values("employer_org_id", "org_path",
+    demand = Demand.objects.filter(pk=demand_id).values("employer_org_id", "org_path", "code",
                                                         "category", "created_at").first()  # fmt: skip
     if demand is None:
         return result
     now = max(timezone.now(), demand["created_at"])
+    t = thresholds()
+    live = Demand.objects.exclude(status=Status.MERGED)
     if demand["employer_org_id"]:
-        scan_employer_bursts(now, result, recognise=False,
-                             demands=Demand.objects.filter(employer_org_id=demand["employer_org_id"]))  # fmt: skip
+        employer = live.filter(employer_org_id=demand["employer_org_id"])
+        since = now - t.burst_window - dt.timedelta(days=1)
+        counts = (
+            employer.filter(created_at__gte=since, created_at__lte=now)
+            .order_by()
+            .aggregate(
+                scan=Count("pk"), window=Count("pk", filter=Q(created_at__gt=now - t.burst_window))
+            )
+        )
+        # Fewer rows in the scan's window than a burst needs: nothing the scan could raise.
+        if counts["scan"] >= t.burst_count:
+            with transaction.atomic():
+                if counts["window"] < t.burst_count or not _add_to_open_burst(
+                    demand, now, t.burst_window, result
+                ):
+                    scan_employer_bursts(now, result, recognise=False, demands=employer)
     region = AlertOrgs().for_path(demand["org_path"])
     if region is not None:
-        scan_category_surges(now, result, demands=Demand.objects.filter(
-            subtree_q("org_path", [region.path]), category=demand["category"]))  # fmt: skip
+        category = live.filter(subtree_q("org_path", [region.path]), category=demand["category"])
+        key = (region.path, demand["category"], t.surge_weeks)
+        if now - demand["created_at"] >= WEEK:  # a back-dated entry changes the baseline
+            _baselines.pop(key, None)
+        counts = [category.filter(created_at__gt=now - WEEK, created_at__lte=now).count(),
+                  *_baseline(key, category, now, t.surge_weeks)]  # fmt: skip
+        raised, *_rest = surge_rule(counts, t.surge_k, t.surge_min)
+        if raised:
+            with transaction.atomic():
+                if not _add_to_open_surge(region, demand, counts, now, result):
+                    scan_category_surges(now, result, demands=category)
     return result
+
+
+# Weeks 1…n before now per (region path, category, n): they move slowly, so each process counts
+# them once per BASELINE_TTL and every submission counts only the current week. Only a trigger:
+# the scan that raises an alert recounts everything exactly.
+BASELINE_TTL = dt.timedelta(minutes=10)
+_baselines: dict[tuple[str, str, int], tuple[dt.datetime, list[int]]] = {}
+
+
+@on_clear_all
+def _forget_baselines() -> None:
+    _baselines.clear()
+
+
+def _baseline(key, demands, now: dt.datetime, weeks: int) -> list[int]:
+    cached = _baselines.get(key)
+    if cached is not None and abs(now - cached[0]) < BASELINE_TTL:
+        return cached[1]
+    counts = recent_weekly_counts(demands, now, weeks)[1:]
+    if len(_baselines) > 50_000:  # regions × categories; bounded all the same
+        _baselines.clear()
+    _baselines[key] = (now, counts)
+    return counts
+
+
+def recent_weekly_counts(demands, now: dt.datetime, weeks: int) -> list[int]:
+    """`weekly_counts` computed by the database: [this week, 1 week before, …]."""
+    buckets = {
+        f"w{i}": Count("pk", filter=Q(created_at__gt=now - WEEK * (i + 1),
+                                      created_at__lte=now - WEEK * i))
+        for i in range(weeks + 1)
+    }  # fmt: skip
+    counts = demands.filter(created_at__gt=now - WEEK * (weeks + 1), created_at__lte=now)
+    row = counts.order_by().aggregate(**buckets)
+    return [row[f"w{i}"] for i in range(weeks + 1)]
+
+
+def _add_to_open_burst(demand: dict, now: dt.datetime, window: dt.timedelta,
+                       result: ScanResult) -> bool:  # fmt: skip
+    """The demand is in a burst (the window ending now holds enough): when that burst's alert
+    is already raised, add the code to it instead of rescanning. False: no alert yet."""
+    org = Org.objects.filter(pk=demand["employer_org_id"]).values("employer_name", "name").first()
+    key = employer_key((org or {}).get("employer_name") or (org or {}).get("name") or "")
+    existing = _same_burst(f"employer:{key}", now, window) if key else None
+    if existing is None:
+        return False
+    if existing.state == AlertState.CLOSED:
+        return True
+    codes = sorted({*existing.demand_codes, demand["code"]})
+    existing.evidence = {**existing.evidence, "demand_codes": codes}
+    existing.count = len(codes)
+    existing.window_end = max(existing.window_end, now)
+    existing.save(update_fields=["evidence", "count", "window_end"])
+    result.updated += 1
+    return True
+
+
+def _add_to_open_surge(region: Org, demand: dict, counts: list[int], now: dt.datetime,
+                       result: ScanResult) -> bool:  # fmt: skip
+    """During a surge every submission would rescan the region's weeks to add one code to the
+    alert already raised: add it directly (what the scan would store). False: no alert yet."""
+    existing = _same_burst(f"surge:{region.code}:{demand['category']}", now - WEEK, dt.timedelta(0))
+    if existing is None:
+        return False
+    if existing.state == AlertState.CLOSED:
+        return True
+    codes = existing.demand_codes
+    if demand["code"] not in codes:
+        codes = sorted({*codes, demand["code"]})
+    existing.evidence = {**existing.evidence, "weekly_counts": counts, "demand_codes": codes}
+    existing.count = max(existing.count, counts[0])
+    existing.window_end = max(existing.window_end, now)
+    existing.save(update_fields=["evidence", "count", "window_end"])
+    result.updated += 1
+    return True
 
 
 def on_demand_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:

@@ -15,12 +15,11 @@ class DigestsConfig(AppConfig):
         from unionhome.demands.models import Demand
 
         from .alerts import on_demand_saved
-        from .demo import seed_demo_digest_data
         from .services import BUILD_JOB, run_build_job
 
         register_job_kind(BUILD_JOB, run_build_job, "digests/_build_result.html")
         # After the demands seeder (20): adds last month's wage-arrears burst.
-        register_demo_seeder("digests", seed_demo_digest_data, order=25)
+        register_demo_seeder("digests", "unionhome.digests.demo.seed_demo_digest_data", order=25)
         # A signal rather than a call inside demands.submit_demand: the intake stays unaware of
         # early warning, and the check runs only after the submission committed.
         post_save.connect(on_demand_saved, sender=Demand, dispatch_uid="digests.alert_check")

@@ -21,7 +21,6 @@ class MembersConfig(AppConfig):
         )
 
         from . import roster
-        from .demo import seed_demo_members
         from .services import new_employment_totals, resolve_card_token, workplace_points
 
         register_org_counter(
@@ -42,6 +41,6 @@ class MembersConfig(AppConfig):
         )
         register_job_kind("members.import", roster.run_import_job, "members/_import_result.html")
         register_job_kind("members.export", roster.run_export_job, "members/_export_result.html")
-        register_demo_seeder("members", seed_demo_members, order=10)
+        register_demo_seeder("members", "unionhome.members.demo.seed_demo_members", order=10)
         register_location_source("members", _("会员工作地点"), workplace_points)
         register_card_resolver(resolve_card_token)

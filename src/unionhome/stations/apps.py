@@ -18,14 +18,13 @@ class StationsConfig(AppConfig):
             register_org_link,
         )
 
-        from .demo import seed_demo_stations
         from .services import station_totals
         from .sources import demand_points
 
         register_org_counter(
             OrgCounter(key="stations", label=_("服务站点"), compute=station_totals, order=30)
         )
-        register_demo_seeder("stations", seed_demo_stations, order=30)
+        register_demo_seeder("stations", "unionhome.stations.demo.seed_demo_stations", order=30)
         # Demands that carry coordinates are where workers are; members register theirs later.
         register_location_source("demands", _("诉求地点"), demand_points)
         register_org_link(

@@ -1,10 +1,11 @@
-"""Demand category suggestion: character n-grams and a linear model, trained in-process.
+"""Demand category suggestion: character n-grams and a linear model.
 
-The model is trained from the corpus shipped in ``data/demand_corpus.jsonl`` (hand-written
-demands labelled with the twelve categories of ``categories.py``) the first time it is needed,
-then kept for the life of the process. Nothing is downloaded and nothing happens at import time:
-scikit-learn itself (≈140 MB) is imported only when the model is first built. Training takes
-well under a second on the shipped corpus, so there is no model file to cache or to trust.
+The model is trained with scikit-learn from the corpus shipped in ``data/demand_corpus.jsonl``
+(hand-written demands labelled with the twelve categories of ``categories.py``). Web workers do
+not train it and never import scikit-learn (≈140 MB a process): they score with the trained
+weights exported to ``data/demand_model.tsv`` (``manage.py export_classifier``; a test
+retrains and fails when the file no longer matches the corpus) by a few lines of pure Python
+that compute what the pipeline's ``predict_proba`` does (``ShippedModel``).
 
 Features: TF-IDF over character 1–3-grams of `normalise_for_matching(text)` (Simplified, lower
 case, half-width), so Traditional and full-width input look like their Simplified forms. No jieba:
@@ -20,8 +21,11 @@ fixed random_state), whose normalised probabilities are the confidence.
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
 CORPUS_PATH = Path(__file__).resolve().parent / "data" / "demand_corpus.jsonl"
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "demand_model.tsv"
+MODEL_FORMAT = 2
 RANDOM_STATE = 20241
 HELD_OUT_SHARE = 0.25
 FALLBACK_CODE = "other"
@@ -152,30 +158,166 @@ class Model:
         return positive / positive.sum(axis=1, keepdims=True)
 
     def suggest(self, text: str | None) -> Suggestion:
-        if not normalise_for_matching(text):
-            return Suggestion(FALLBACK_CODE, CATEGORY_NAMES[FALLBACK_CODE], 0.0)
-        ranked = self.rank([text or ""])[0]
-        (code, probability), runners_up = ranked[0], ranked[1:4]
-        return Suggestion(
-            code,
-            CATEGORY_NAMES[code],
-            round(probability, 4),
-            tuple((c, CATEGORY_NAMES[c], round(p, 4)) for c, p in runners_up),
-        )
+        return _suggestion(self.rank([text or ""])[0], text)
+
+    def export(self) -> dict[str, Any]:
+        """The weights a `ShippedModel` needs, as JSON-ready data (8 significant digits)."""
+        vectorizer = self._vectorizer
+        if (vectorizer.analyzer, vectorizer.ngram_range, vectorizer.norm) != ("char", (1, 3), "l2"):
+            raise ValueError("ShippedModel scores char 1-3-grams with l2 norm only")
+        if not vectorizer.sublinear_tf:
+            raise ValueError("ShippedModel assumes sublinear tf")
+        by_index = sorted(vectorizer.vocabulary_.items(), key=lambda pair: pair[1])
+        idf = vectorizer.idf_
+        return {
+            "format": MODEL_FORMAT,
+            "corpus_sha256": _corpus_digest(),
+            "codes": self.codes,
+            "intercepts": [_round(x) for x in self._intercepts],
+            "ngrams": {
+                gram: [_round(idf[index]), *(_round(w) for w in self._weights[index])]
+                for gram, index in by_index
+            },
+        }
+
+
+def _round(value: float) -> float:
+    return float(f"{float(value):.8g}")
+
+
+def _corpus_digest(path: Path = CORPUS_PATH) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _suggestion(ranked: list[tuple[str, float]], text: str | None) -> Suggestion:
+    if not normalise_for_matching(text):
+        return Suggestion(FALLBACK_CODE, CATEGORY_NAMES[FALLBACK_CODE], 0.0)
+    (code, probability), runners_up = ranked[0], ranked[1:4]
+    return Suggestion(
+        code,
+        CATEGORY_NAMES[code],
+        round(probability, 4),
+        tuple((c, CATEGORY_NAMES[c], round(p, 4)) for c, p in runners_up),
+    )
+
+
+# scikit-learn's char analyzer folds runs of white space to one space before cutting n-grams.
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+class ShippedModel:
+    """The exported weights, scored in pure Python: TF-IDF of character 1–3-grams (sublinear tf,
+    l2 norm), one-vs-rest logistic scores, sigmoids normalised per text — the arithmetic of
+    `Model.probabilities`, to the export's 8 significant digits."""
+
+    def __init__(self, head: dict[str, Any], rows):
+        """`head`: format, codes, intercepts; `rows`: (n-gram, [idf, weight per code])."""
+        if head.get("format") != MODEL_FORMAT:
+            raise ValueError(f"unknown classifier model format {head.get('format')!r}")
+        self.codes: list[str] = list(head["codes"])
+        self.corpus_sha256: str = head.get("corpus_sha256", "")
+        width = len(self.codes)
+        self._width = width
+        self._intercepts = tuple(head["intercepts"])
+        self._index: dict[str, int] = {}
+        # Flat arrays keep 11,000 n-grams × 13 numbers at ~1 MB instead of ~5 MB of floats.
+        self._idf = array("d")
+        self._weights = array("d")
+        for index, (gram, numbers) in enumerate(rows):
+            if len(numbers) != width + 1:
+                raise ValueError(f"classifier model: n-gram {gram!r} has {len(numbers)} numbers")
+            self._index[gram] = index
+            self._idf.append(numbers[0])
+            self._weights.extend(numbers[1:])
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> ShippedModel:
+        """Line by line: parsing the whole file as one JSON document left ~12 MB of freed
+        objects in every web worker's heap."""
+        with path.open(encoding="utf-8") as lines:
+            head = json.loads(next(lines))
+            return cls(head, (_model_row(line) for line in lines if line.strip()))
+
+    def _features(self, text: str) -> dict[int, float]:
+        text = _WHITE_SPACES.sub(" ", normalise_for_matching(text))
+        counts: dict[int, int] = {}
+        index = self._index
+        length = len(text)
+        for size in (1, 2, 3):
+            for start in range(length - size + 1):
+                feature = index.get(text[start : start + size])
+                if feature is not None:
+                    counts[feature] = counts.get(feature, 0) + 1
+        idf = self._idf
+        values = {f: (1.0 + math.log(n)) * idf[f] for f, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values()))
+        return {f: v / norm for f, v in values.items()} if norm else {}
+
+    def probabilities_one(self, text: str) -> list[float]:
+        scores = list(self._intercepts)
+        weights, width = self._weights, self._width
+        for feature, value in self._features(text).items():
+            base = feature * width
+            for k in range(width):
+                scores[k] += value * weights[base + k]
+        positive = [1.0 / (1.0 + math.exp(-s)) for s in scores]
+        total = sum(positive)
+        return [p / total for p in positive]
+
+    def rank(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        return [
+            sorted(zip(self.codes, self.probabilities_one(t), strict=True), key=lambda p: -p[1])
+            for t in texts
+        ]
+
+    def suggest(self, text: str | None) -> Suggestion:
+        return _suggestion(self.rank([text or ""])[0], text)
 
 
 _lock = threading.Lock()
-_model: Model | None = None
+_model: ShippedModel | None = None
 
 
-def get_model() -> Model:
-    """The process-wide model, trained from the shipped corpus on first use (thread-safe)."""
+def get_model() -> ShippedModel:
+    """The process-wide scorer, loaded from the exported weights on first use (thread-safe)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = Model.train(load_corpus())
+                _model = ShippedModel.load()
     return _model
+
+
+def train_model() -> Model:
+    """The scikit-learn model trained on the whole shipped corpus (what the export is made of)."""
+    return Model.train(load_corpus())
+
+
+def _model_row(line: str) -> tuple[str, list[float]]:
+    gram, numbers = line.rstrip("\n").split("\t")
+    return json.loads(gram), [float(x) for x in numbers.split(" ")]
+
+
+def read_model_file(path: Path = MODEL_PATH) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """The file as data (head, {n-gram: numbers}), for checks."""
+    with path.open(encoding="utf-8") as lines:
+        head = json.loads(next(lines))
+        return head, dict(_model_row(line) for line in lines if line.strip())
+
+
+def export_model(path: Path = MODEL_PATH) -> dict[str, Any]:
+    """Train on the corpus and write the weights web workers score with: a JSON head line, then
+    one n-gram per line (JSON-quoted, a tab, idf and the weights), so a retrained model's diff
+    shows which weights moved."""
+    data = train_model().export()
+    head = {key: value for key, value in data.items() if key != "ngrams"}
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(head, ensure_ascii=False) + "\n")
+        for gram, numbers in data["ngrams"].items():
+            out.write(f"{json.dumps(gram, ensure_ascii=False)}\t{' '.join(map(repr, numbers))}\n")
+    return data
 
 
 def suggest_category(text: str | None) -> Suggestion:

@@ -103,3 +103,28 @@ def test_without_stored_policies_the_built_in_defaults_apply(db):
     assert deadlines.compute(start, "wages", "normal", "general").resolve == at(
         "2026-12-17 23:59:59"
     )
+
+
+def test_shipped_calendar_equals_the_holidays_package_every_day():
+    """Upgrade `holidays` without `manage.py export_calendar` and this fails."""
+    import datetime as dt
+
+    from unionhome.core import workdays
+
+    day = dt.date(workdays.CALENDAR_YEARS.start, 1, 1)
+    end = dt.date(workdays.CALENDAR_YEARS.stop, 1, 1)
+    differ = []
+    while day < end:
+        if workdays._official_working_day(day) != workdays._calendar(day.year).is_working_day(day):
+            differ.append(day)
+        day += dt.timedelta(days=1)
+    assert differ == []
+
+
+def test_years_outside_the_shipped_calendar_ask_the_holidays_package():
+    import datetime as dt
+
+    from unionhome.core import workdays
+
+    assert workdays._official_working_day(dt.date(2040, 10, 1)) is False  # National Day
+    assert workdays._official_working_day(dt.date(2040, 10, 9)) is True

@@ -127,3 +127,25 @@ def test_org_page_links_to_its_demands_with_its_own_tiles(client, cast, submit):
     assert response.content.decode().count('class="demand-row') == 1
     client.force_login(cast.other_street_cadre)
     assert client.get("/demands/", {"org": cast.chonganssi.code}).status_code == 404
+
+
+def test_inbox_rows_markup(client, cast, submit):
+    """The rows are rendered in Python (templatetags/demand_rows.py): the markup stays."""
+    import datetime as dt
+
+    demand = submit(urgency="urgent")
+    Demand.objects.filter(pk=demand.pk).update(
+        escalated=True, resolve_deadline=timezone.now() - dt.timedelta(hours=1)
+    )
+    client.force_login(cast.street_cadre)
+    html = client.get("/demands/", {"status": "open"}).content.decode()
+    row = html[html.index('<li class="demand-row') : html.index("</li>", html.index("demand-row"))]
+    assert f'<li class="demand-row overdue" data-code="{demand.code}">' in row
+    assert f'href="/demands/{demand.code}/"' in row and "<b>工资报酬</b>" in row
+    for badge in ('class="badge status-submitted">待受理', 'class="badge warn">急',
+                  'class="badge warn">超期', 'class="badge warn">督办'):  # fmt: skip
+        assert badge in row, badge
+    assert "· 恒达精密拖欠我们车间三十多人两个月工资，3月和4月的都没发" in row
+    assert f"<code>{demand.code}</code>" in row
+    empty = client.get("/demands/", {"status": "closed"}).content.decode()
+    assert '<li class="empty">没有符合条件的诉求。</li>' in empty

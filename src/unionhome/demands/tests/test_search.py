@@ -47,3 +47,43 @@ def test_intake_writes_the_bigrams_of_the_search_text(submit):
 def test_cadre_search_never_reaches_outside_their_subtree(cast, submit):
     submit()
     assert _codes(cast.other_street_cadre, "工资") == set()
+
+
+def _hits(user, query, cap=services.SEARCH_COUNT_CAP):
+    return services.search_hits(services.inbox(user, status=""), query, cap=cap)
+
+
+def test_search_walk_gives_the_same_demands_as_the_filter_newest_first(cast, submit, monkeypatch):
+    monkeypatch.setattr(services, "WALK_BATCH", 3)  # several batches on a handful of demands
+    made = [submit(description=f"第{i}位：公司拖欠工资{i}个月。" if i % 3 else f"第{i}位：食堂太贵。",
+                   contact_phone=f"1381234{i:04d}") for i in range(10)]  # fmt: skip
+    hits = _hits(cast.street_cadre, "工资")
+    assert hits == sorted((d.pk for d in made if "工资" in d.description), reverse=True)
+    assert set(hits) == {d.pk for d in services.inbox(cast.street_cadre, query="工资")}
+    longer = _hits(cast.street_cadre, "拖欠工资2个月")
+    assert longer == [made[2].pk]
+
+
+def test_search_walk_stops_one_past_its_cap(cast, submit):
+    for i in range(6):
+        submit(description=f"第{i}位：公司拖欠工资。", contact_phone=f"1381234{i:04d}")
+    assert len(_hits(cast.street_cadre, "工资", cap=3)) == 4
+
+
+def test_search_walk_puts_a_typed_code_first_and_respects_the_subtree(cast, submit):
+    wages = submit()
+    other = submit(description="车间粉尘很大，公司不发口罩。", contact_phone="13812340001")
+    assert _hits(cast.street_cadre, other.code.lower()) == [other.pk]
+    assert _hits(cast.other_street_cadre, "工资") == []
+    assert _hits(cast.street_cadre, "资") is None  # one character: the plain filter serves it
+    assert wages.pk in _hits(cast.street_cadre, "工资")
+
+
+def test_inbox_page_search_counts_up_to_the_cap(client, cast, submit, monkeypatch):
+    monkeypatch.setattr(services, "SEARCH_COUNT_CAP", 2)
+    for i in range(4):
+        submit(description=f"第{i}位：公司拖欠工资。", contact_phone=f"1381234{i:04d}")
+    client.force_login(cast.street_cadre)
+    html = client.get("/demands/", {"status": "", "q": "工资"}).content.decode()
+    assert html.count('class="demand-row') == 2
+    assert "找到超过2条" in html

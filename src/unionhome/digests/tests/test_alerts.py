@@ -140,6 +140,62 @@ def test_submission_checks_its_employer_after_commit(cast, make_demand, now,
     assert Alert.objects.filter(kind="employer_burst").count() == 1
 
 
+def test_submission_raises_a_surge_then_adds_to_it_without_rescanning(
+    cast, make_demand, now, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.UNIONHOME_ALERT_BURST_COUNT = 100  # only the surge rule here
+    settings.UNIONHOME_ALERT_SURGE_MIN = 5
+    make_demand("工地高处作业没有安全带。", category="safety_injury",
+                when=now - dt.timedelta(days=15))  # fmt: skip
+    for i in range(4):
+        make_demand(f"车间通风设备坏了，第{i}个反映。", category="safety_injury",
+                    when=now - dt.timedelta(hours=5 + i))  # fmt: skip
+    assert not Alert.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        fifth = make_demand("车间通风设备坏了，第五个反映。", category="safety_injury")
+    alert = Alert.objects.get(kind="category_surge")
+    assert alert.count == 5 and fifth.code in alert.demand_codes
+
+    scans = []
+    monkeypatch.setattr(alerts, "scan_category_surges", lambda *a, **k: scans.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sixth = make_demand("车间通风设备坏了，第六个反映。", category="safety_injury")
+        quiet = make_demand("食堂饭菜太贵。", category="other")
+    alert.refresh_from_db()
+    assert scans == []  # the open alert was extended directly
+    assert alert.count == 6 and sixth.code in alert.demand_codes
+    assert quiet.code not in alert.demand_codes
+    assert alert.evidence["weekly_counts"][:3] == [6, 0, 1]
+    assert Alert.objects.count() == 1
+
+
+def test_submission_check_counts_weeks_as_the_scan_does(cast, make_demand, now):
+    from unionhome.demands.models import Demand
+
+    times = [now - dt.timedelta(days=d, minutes=m) for d, m in
+             [(0, 1), (6, 59), (7, 0), (7, 1), (13, 0), (20, 5), (62, 0), (63, 0), (64, 0)]]  # fmt: skip
+    for when in times:
+        make_demand("加班费没有按规定发放。", category="wages", when=when)
+    in_db = alerts.recent_weekly_counts(Demand.objects.filter(category="wages"), now, 8)
+    assert in_db == alerts.weekly_counts(times, now, 8)
+
+
+def test_submission_in_a_raised_burst_joins_its_alert_without_rescanning(
+    cast, make_demand, now, monkeypatch, django_capture_on_commit_callbacks
+):
+    burst(make_demand, HENGDA, 4, now - dt.timedelta(hours=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_demand("恒达精密拖欠工资，第五个人来反映。", employer=HENGDA, category="wages")
+    alert = Alert.objects.get(kind="employer_burst")
+    scans = []
+    monkeypatch.setattr(alerts, "scan_employer_bursts", lambda *a, **k: scans.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sixth = make_demand("恒达精密拖欠工资，第六个人。", employer=HENGDA, category="wages")
+    alert.refresh_from_db()
+    assert scans == [] and sixth.code in alert.demand_codes and alert.count == 6
+    assert Alert.objects.filter(kind="employer_burst").count() == 1
+
+
 def test_scan_alerts_command_is_idempotent(cast, make_demand, now, settings):
     settings.UNIONHOME_ALERT_SURGE_MIN = 5  # both rules fire on this burst
     burst(make_demand, HENGDA, 5, now - dt.timedelta(days=1))

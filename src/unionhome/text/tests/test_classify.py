@@ -1,6 +1,10 @@
 """The category classifier: held-out quality, unseen examples, Traditional input, the API."""
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import opencc
 import pytest
@@ -128,12 +132,51 @@ def test_classify_combines_category_and_spam():
     assert spam["category"] in CATEGORY_NAMES.values()
 
 
-def test_probabilities_match_the_pipeline():
-    model = get_model()
-    texts = [text for _code, text in UNSEEN_CASES]
-    fast = model.probabilities(texts)
-    slow = model.pipeline.predict_proba(texts)
+def test_shipped_scorer_gives_the_pipelines_probabilities():
+    trained = classify_module.train_model()
+    shipped = get_model()
+    texts = [text for _code, text in UNSEEN_CASES] + [e.text for e in load_corpus()[::7]]
+    fast = trained.probabilities(texts)
+    slow = trained.pipeline.predict_proba(texts)
     assert abs(fast - slow).max() < 1e-9
+    pure = [shipped.probabilities_one(text) for text in texts]
+    assert abs(slow - pure).max() < 1e-6
+    assert [r[0][0] for r in shipped.rank(texts)] == [r[0][0] for r in trained.rank(texts)]
+
+
+def test_shipped_weights_are_the_corpus_retrained():
+    """Edit the corpus without `manage.py export_classifier` and this fails."""
+    shipped = classify_module.ShippedModel.load()
+    assert shipped.corpus_sha256 == classify_module._corpus_digest()
+    exported = classify_module.train_model().export()
+    assert shipped.codes == exported["codes"]
+    _head, stored = classify_module.read_model_file()
+    assert stored.keys() == exported["ngrams"].keys()
+    worst = max(
+        abs(a - b)
+        for gram, numbers in exported["ngrams"].items()
+        for a, b in zip(numbers, stored[gram], strict=True)
+    )
+    assert worst < 1e-5
+
+
+def test_web_workers_score_without_scikit_learn():
+    code = (
+        "import sys, django; django.setup();"
+        "from unionhome.text.classify import suggest_category;"
+        "s = suggest_category('公司拖欠我们三个月工资，老板一直不露面');"
+        "assert s.code == 'wages', s;"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'numpy'));"
+        "assert not heavy, heavy"
+    )
+    src = str(Path(classify_module.__file__).resolve().parents[2])
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "unionhome.settings", "PYTHONPATH": src}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)  # noqa: S603
+
+
+def test_a_model_file_of_another_format_is_refused():
+    with pytest.raises(ValueError, match="format"):
+        classify_module.ShippedModel({"format": 99, "codes": [], "intercepts": []}, [])
 
 
 def test_training_is_deterministic():
@@ -147,13 +190,13 @@ def test_training_is_deterministic():
 def test_the_model_is_built_once_under_concurrency(monkeypatch):
     monkeypatch.setattr(classify_module, "_model", None)
     built = []
-    real_train = classify_module.Model.train
+    real_load = classify_module.ShippedModel.load
 
-    def counting_train(examples):
+    def counting_load():
         built.append(1)
-        return real_train(examples)
+        return real_load()
 
-    monkeypatch.setattr(classify_module.Model, "train", counting_train)
+    monkeypatch.setattr(classify_module.ShippedModel, "load", counting_load)
     models = []
     threads = [threading.Thread(target=lambda: models.append(get_model())) for _ in range(8)]
     for thread in threads:
