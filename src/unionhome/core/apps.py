@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "unionhome.core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from . import lookups  # noqa: F401 — registers `__in_literal`

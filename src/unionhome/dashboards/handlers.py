@@ -18,10 +18,21 @@ def before_save(sender, instance, **kwargs) -> None:
     instance._rollup_before = read(instance.pk) if instance.pk is not None else None
 
 
-def after_save(sender, instance, **kwargs) -> None:
+def _fields(sender) -> tuple[str, ...]:
+    if sender._meta.label_lower == "demands.demand":
+        return rollups.DEMAND_FIELDS
+    return rollups.MEMBERSHIP_FIELDS
+
+
+def after_save(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
     read, contribute = _reader(sender)
     before = instance.__dict__.pop("_rollup_before", None)
-    rollups.apply_change(contribute(before), contribute(read(instance.pk)))
+    if created and not raw:
+        # Just inserted whole: the instance holds what is stored (no re-read per submission).
+        after = {name: getattr(instance, name) for name in _fields(sender)}
+    else:
+        after = read(instance.pk)
+    rollups.apply_change(contribute(before), contribute(after))
 
 
 def on_delete(sender, instance, **kwargs) -> None:

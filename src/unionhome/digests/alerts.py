@@ -410,6 +410,12 @@ def recent_weekly_counts(demands, now: dt.datetime, weeks: int) -> list[int]:
     return [row[f"w{i}"] for i in range(weeks + 1)]
 
 
+# A raised alert's evidence is brought up to date by a submission at most this often (and by
+# every scan): during a surge of hundreds of demands an hour, rewriting the alert's growing list
+# of codes on each one would cost more than the submission itself.
+EVIDENCE_REFRESH = dt.timedelta(minutes=10)
+
+
 def _add_to_open_burst(demand: dict, now: dt.datetime, window: dt.timedelta,
                        result: ScanResult) -> bool:  # fmt: skip
     """The demand is in a burst (the window ending now holds enough): when that burst's alert
@@ -419,7 +425,7 @@ def _add_to_open_burst(demand: dict, now: dt.datetime, window: dt.timedelta,
     existing = _same_burst(f"employer:{key}", now, window) if key else None
     if existing is None:
         return False
-    if existing.state == AlertState.CLOSED:
+    if existing.state == AlertState.CLOSED or now - existing.window_end < EVIDENCE_REFRESH:
         return True
     codes = sorted({*existing.demand_codes, demand["code"]})
     existing.evidence = {**existing.evidence, "demand_codes": codes}
@@ -437,7 +443,7 @@ def _add_to_open_surge(region: Org, demand: dict, counts: list[int], now: dt.dat
     existing = _same_burst(f"surge:{region.code}:{demand['category']}", now - WEEK, dt.timedelta(0))
     if existing is None:
         return False
-    if existing.state == AlertState.CLOSED:
+    if existing.state == AlertState.CLOSED or now - existing.window_end < EVIDENCE_REFRESH:
         return True
     codes = existing.demand_codes
     if demand["code"] not in codes:

@@ -114,10 +114,16 @@ def inbox(request):
         paginator = Paginator(hits[: services.SEARCH_COUNT_CAP], 25)
     else:
         paginator = Paginator(demands.values_list("pk", flat=True), 25)
-    if filters.get("status") == "open" and not any(filters.get(k) for k in NARROWING_FILTERS):
+    default_view = filters.get("status") == "open" and not any(
+        filters.get(k) for k in NARROWING_FILTERS
+    )
+    if default_view:
         paginator.count = tiles["open"]  # the same count, already taken for the tile
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = services.inbox_rows(list(page.object_list))
+    ids = None
+    if default_view:
+        ids = services.open_queue_ids(request.user, org=org, offset=max(page.start_index() - 1, 0))
+    page.object_list = services.inbox_rows(list(page.object_list) if ids is None else ids)
     key = tuple(sorted((k, tuple(v)) for k, v in request.GET.lists() if k != "page"))
     return render(request, "demands/inbox.html", {
         "form": form, "page": page, "org": org, "tiles": tiles,

@@ -160,13 +160,23 @@ def test_submission_raises_a_surge_then_adds_to_it_without_rescanning(
     monkeypatch.setattr(alerts, "scan_category_surges", lambda *a, **k: scans.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         sixth = make_demand("车间通风设备坏了，第六个反映。", category="safety_injury")
+    alert.refresh_from_db()
+    assert scans == [] and alert.count == 5  # raised just now: evidence refreshed later
+    Alert.objects.filter(pk=alert.pk).update(window_end=now - alerts.EVIDENCE_REFRESH)
+    with django_capture_on_commit_callbacks(execute=True):
+        seventh = make_demand("车间通风设备坏了，第七个反映。", category="safety_injury")
         quiet = make_demand("食堂饭菜太贵。", category="other")
     alert.refresh_from_db()
-    assert scans == []  # the open alert was extended directly
-    assert alert.count == 6 and sixth.code in alert.demand_codes
+    assert scans == []  # the open alert was extended directly, not rescanned
+    assert alert.count == 7 and seventh.code in alert.demand_codes
+    assert sixth.code not in alert.demand_codes  # the next scan adds it
     assert quiet.code not in alert.demand_codes
-    assert alert.evidence["weekly_counts"][:3] == [6, 0, 1]
+    assert alert.evidence["weekly_counts"][:3] == [7, 0, 1]
     assert Alert.objects.count() == 1
+    monkeypatch.undo()
+    alerts.scan_alerts(timezone.now())
+    alert.refresh_from_db()
+    assert sixth.code in alert.demand_codes
 
 
 def test_submission_check_counts_weeks_as_the_scan_does(cast, make_demand, now):
@@ -187,6 +197,7 @@ def test_submission_in_a_raised_burst_joins_its_alert_without_rescanning(
     with django_capture_on_commit_callbacks(execute=True):
         make_demand("恒达精密拖欠工资，第五个人来反映。", employer=HENGDA, category="wages")
     alert = Alert.objects.get(kind="employer_burst")
+    Alert.objects.filter(pk=alert.pk).update(window_end=now - alerts.EVIDENCE_REFRESH)
     scans = []
     monkeypatch.setattr(alerts, "scan_employer_bursts", lambda *a, **k: scans.append(1))
     with django_capture_on_commit_callbacks(execute=True):
