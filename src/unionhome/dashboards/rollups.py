@@ -395,8 +395,21 @@ class Difference:
     recounted: object
 
 
-def check(progress=None) -> list[Difference]:
-    """Compare every stored roll-up with a full recount from the raw rows."""
+def check(progress=None, method: str | None = None) -> list[Difference]:
+    """Compare every stored roll-up with a full recount from the raw rows.
+
+    `method` "orm" recounts each level through the ORM into Python dicts (any database; a
+    level's recount is held in memory, fine for a province). "sql" (PostgreSQL, the default
+    there) recounts each level in the server and returns only the differences: for the national
+    scale, where a level holds tens of millions of rows."""
+    if method is None:
+        method = "sql" if connection.vendor == "postgresql" else "orm"
+    if method == "sql":
+        return _check_postgresql(progress)
+    return _check_orm(progress)
+
+
+def _check_orm(progress=None) -> list[Difference]:
     differences: list[Difference] = []
     depths = max_depth()
     if progress is not None:
@@ -545,6 +558,12 @@ def _level_sql(kind: str, depth: int, has_below: bool) -> str:
     if has_below:
         below = f"SELECT {cols} FROM rollup_{kind}_{depth + 1} UNION ALL "  # noqa: S608
     key_cols = "".join(f"{k}, " for k in keys)
+    if not has_below:
+        # The deepest level: the own rows are already one per (path, key), nothing to sum.
+        return (
+            f"CREATE TEMP TABLE rollup_{kind}_{depth} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {cols} FROM rollup_own_{kind} WHERE length(path) = {n}"
+        )
     return (
         f"CREATE TEMP TABLE rollup_{kind}_{depth} ON COMMIT DROP AS "  # noqa: S608 — our names
         f"SELECT substr(path, 1, {n}) AS path, {key_cols}{sums}"
@@ -706,3 +725,103 @@ def _rebuild_postgresql(progress=None) -> dict[str, int]:
         cursor.execute(f"DROP TABLE {', '.join(temps)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return table_counts(depths)
+
+
+# The check in SQL: each level recounted straight from the per-path totals of the raw rows
+# (GROUP BY the path prefix, not from the level below as the rebuild does), FULL JOINed with the
+# stored rows of the orgs at that level; only rows that differ come back. Zero rows are ignored.
+_CHECK = {
+    "daily": (
+        "dashboards_dailyorgcount",
+        ("day",),
+        DAILY_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, day, {sums} FROM rollup_own_daily"
+        " WHERE length(path) >= {n} GROUP BY 1, 2",
+    ),
+    "gauge": (
+        "dashboards_orggauge",
+        (),
+        GAUGE_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, {sums} FROM rollup_own_gauge"
+        " WHERE length(path) >= {n} GROUP BY 1",
+    ),
+    "due": (
+        "dashboards_duecount",
+        ("due_hour",),
+        DUE_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, due_hour, {sums} FROM rollup_own_due"
+        " WHERE length(path) >= {n} GROUP BY 1, 2",
+    ),
+    "due_day": (
+        "dashboards_duedaycount",
+        ("due_day",),
+        DUE_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, (due_hour AT TIME ZONE 'UTC')::date AS due_day,"
+        " {sums} FROM rollup_own_due WHERE length(path) >= {n} GROUP BY 1, 2",
+    ),
+}
+
+
+def _check_sql(kind: str, depth: int) -> str:
+    table, keys, values, recount = _CHECK[kind]
+    n = depth * STEPLEN
+    sums = ", ".join(f"sum({v})::bigint AS {v}" for v in values)
+    stored = (
+        f"SELECT o.path, {''.join(f's.{k}, ' for k in keys)}"  # noqa: S608 — our names
+        f"{', '.join(f's.{v}' for v in values)} FROM {table} s"
+        f" JOIN orgs_org o ON o.id = s.org_id WHERE o.depth = {depth}"
+    )
+    on = " AND ".join(["r.path = s.path", *(f"r.{k} = s.{k}" for k in keys)])
+    have = ", ".join(f"coalesce(s.{v}, 0)" for v in values)
+    want = ", ".join(f"coalesce(r.{v}, 0)" for v in values)
+    return (
+        f"SELECT coalesce(r.path, s.path), {''.join(f'coalesce(r.{k}, s.{k}), ' for k in keys)}"  # noqa: S608
+        f"{have}, {want} FROM ({recount.format(n=n, sums=sums)}) r FULL JOIN ({stored}) s"
+        f" ON {on} WHERE ({have}) IS DISTINCT FROM ({want}) ORDER BY 1, 2"
+    )
+
+
+def _check_postgresql(progress=None) -> list[Difference]:
+    from django.conf import settings
+
+    outermost = not connection.in_atomic_block
+    differences: list[Difference] = []
+    params = {"tz": settings.TIME_ZONE, "open": list(OPEN)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        depths = max_depth()
+        if progress is not None:
+            progress.start(depths + 1, "核对汇总数据：逐组织汇总原始数据")
+        for sql in (_OWN_DAILY, _OWN_GAUGE, _OWN_DUE):
+            cursor.execute(sql, params)
+        if progress is not None:
+            progress.advance()
+        for depth in range(1, depths + 1):
+            if progress is not None:
+                progress.phase(f"核对汇总数据：第{depth}级")
+            for kind, (_table, keys, values, _sql) in _CHECK.items():
+                cursor.execute(_check_sql(kind, depth))
+                for row in cursor.fetchall():
+                    path, key = row[0], row[1 : 1 + len(keys)]
+                    have = row[1 + len(keys) : 1 + len(keys) + len(values)]
+                    want = row[1 + len(keys) + len(values) :]
+                    if kind == "daily":
+                        a = {c: v for c, v in zip(values, have, strict=True) if v} or None
+                        b = {c: v for c, v in zip(values, want, strict=True) if v} or None
+                        differences.append(Difference(path, kind, str(key[0]), a, b))
+                    elif kind == "gauge":
+                        for col, a, b in zip(values, have, want, strict=True):
+                            if a != b:
+                                differences.append(Difference(path, kind, col, a or None,
+                                                              b or None))  # fmt: skip
+                    else:
+                        differences.append(Difference(path, kind, str(key[0]), have[0] or None,
+                                                      want[0] or None))  # fmt: skip
+            if progress is not None:
+                progress.advance()
+        cursor.execute("DROP TABLE rollup_own_daily, rollup_own_gauge, rollup_own_due")
+    order = {kind: i for i, kind in enumerate(_CHECK)}
+    differences.sort(key=lambda d: (d.org_path, order[d.table]))
+    return differences

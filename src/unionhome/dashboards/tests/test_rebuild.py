@@ -129,3 +129,26 @@ def test_postgresql_rebuild_keeps_every_constraint_index_and_sequence_name(cast,
 def test_rebuild_of_an_empty_database(db):
     assert rollups.rebuild()["daily_rows"] == 0
     assert rollups.check() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL check is PostgreSQL's")
+def test_sql_check_reports_the_same_differences_as_the_orm_check(cast, submit):
+    _spread_demands(cast, submit)
+    assert rollups.check(method="sql") == [] and rollups.check(method="orm") == []
+    OrgGauge.objects.filter(org=cast.wuxi).update(open=7)
+    first_day = DailyOrgCount.objects.filter(org=cast.liangxi).order_by("day").first()
+    DailyOrgCount.objects.filter(pk=first_day.pk).update(submitted=99)
+    hour = DueCount.objects.filter(org=cast.hengda).exclude(open=0).first()
+    DueCount.objects.filter(pk=hour.pk).update(open=0)  # a missing row
+    DueDayCount.objects.create(org=cast.ruifeng, due_day=dt.date(2020, 1, 1), open=3)  # extra
+    sql = [vars(d) for d in rollups.check(method="sql")]
+    orm = [vars(d) for d in rollups.check(method="orm")]
+    assert sql == orm
+    assert {(d["org_path"], d["table"]) for d in sql} == {
+        (cast.wuxi.path, "gauge"),
+        (cast.liangxi.path, "daily"),
+        (cast.hengda.path, "due"),
+        (cast.ruifeng.path, "due_day"),
+    }
+    rollups.rebuild()
+    assert rollups.check(method="sql") == [] and rollups.check(method="orm") == []
