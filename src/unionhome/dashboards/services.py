@@ -175,18 +175,15 @@ def _series(org_id: int, start: dt.date, end: dt.date, monthly: bool) -> list[di
 
 
 def children_of(org: Org) -> list[Org]:
-    """Direct children in path order, one index seek each: the first path after a child's
-    subtree is the next child. Treebeard's `depth = d AND path BETWEEN …` has no index on depth
-    and walks the whole subtree (0.7 s under the national org of 3,000,000)."""
-    end = path_successor(org.path)
-    found: list[Org] = []
-    rows = Org.objects.filter(path__gt=org.path, path__lt=end)
-    while True:
-        child = rows.order_by("path").only("pk", "code", "name", "path").first()
-        if child is None:
-            return found
-        found.append(child)
-        rows = Org.objects.filter(path__gte=path_successor(child.path), path__lt=end)
+    """Direct children in path order: one range scan of the `Org (depth, path)` index
+    (`org_depth_path`), whatever the size of the subtree."""
+    return list(
+        Org.objects.filter(
+            depth=org.depth + 1, path__gt=org.path, path__lt=path_successor(org.path)
+        )
+        .order_by("path")
+        .only("pk", "code", "name", "path")
+    )
 
 
 def build_dashboard(user, org: Org, period: str = DEFAULT_PERIOD, now=None) -> Dashboard:
