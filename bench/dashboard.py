@@ -290,8 +290,7 @@ def load_demands(n: int, targets, now_ts: int, workers: int = 2) -> None:
         cursor.execute("ANALYZE demands_demand")
 
 
-def generate(n_orgs: int, n_demands: int, now) -> dict[str, float]:
-    from django.db import connection
+def generate(n_orgs: int, n_demands: int, now, load_only: bool = False) -> dict[str, float]:
 
     from unionhome.dashboards import rollups
     from unionhome.orgs.models import Org
@@ -315,13 +314,10 @@ def generate(n_orgs: int, n_demands: int, now) -> dict[str, float]:
     times["demands"] = time.perf_counter() - t
     print(f"demands loaded: {n_demands:,} in {times['demands']:.1f} s "
           f"(peak RSS {peak_mb():.0f} MB, loaders included)")  # fmt: skip
+    if load_only:
+        return times
     t = time.perf_counter()
-    result = rollups.rebuild()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("dashboards_dailyorgcount", "dashboards_orggauge",
-                          "dashboards_duecount"):  # fmt: skip
-                cursor.execute(f"ANALYZE {table}")
+    result = rollups.rebuild()  # on PostgreSQL it also ANALYZEs the new tables
     times["rollups"] = time.perf_counter() - t
     print(f"roll-ups rebuilt in {times['rollups']:.1f} s: {result}")
     return times
@@ -448,15 +444,17 @@ def rollups_only() -> None:
     """Data loaded by an earlier run (stopped after the COPY): build the roll-ups only."""
     from django.db import connection
 
+    from unionhome.core.jobs import CliProgress
     from unionhome.dashboards import rollups
 
     t = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE demands_demand")
-    result = rollups.rebuild()
-    with connection.cursor() as cursor:
-        for table in ("dashboards_dailyorgcount", "dashboards_orggauge", "dashboards_duecount"):
-            cursor.execute(f"ANALYZE {table}")
+    print(f"ANALYZE demands_demand {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    progress = CliProgress(stream=sys.stderr)
+    result = rollups.rebuild(progress)
+    progress.close()
     print(f"roll-ups rebuilt in {time.perf_counter() - t:.1f} s: {result}")
     print(f"peak RSS {peak_mb():.0f} MB, database {database_size()}")
 
@@ -484,6 +482,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--baseline-runs", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep the data already loaded")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="load orgs and demands, then stop (no roll-ups, no timing)",
+    )
     parser.add_argument("--rollups-only", action="store_true",
                         help="data loaded (COPY done): rebuild the roll-ups, then time")  # fmt: skip
     args = parser.parse_args()
@@ -494,6 +497,13 @@ def main() -> int:
         os.environ["UNIONHOME_SQLITE_PATH"] = str(path)
         print(f"SQLite at {path} (set DATABASE_URL for PostgreSQL)")
     setup_django()
+    if args.load_only:
+        from django.utils import timezone
+
+        t = time.perf_counter()
+        generate(args.orgs, args.demands, timezone.now(), load_only=True)
+        print(f"load total {time.perf_counter() - t:.1f} s, database {database_size()}")
+        return 0
     if args.rollups_only:
         rollups_only()
         return measure(args.runs, args.baseline_runs)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DailyOrgCount, DueCount, OrgGauge
+from .models import DailyOrgCount, DueCount, DueDayCount, OrgGauge
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -34,5 +34,12 @@ class OrgGaugeAdmin(ReadOnly):
 @admin.register(DueCount)
 class DueCountAdmin(ReadOnly):
     list_display = ["org", "due_hour", "open"]
+    list_select_related = ["org"]
+    raw_id_fields = ["org"]
+
+
+@admin.register(DueDayCount)
+class DueDayCountAdmin(ReadOnly):
+    list_display = ["org", "due_day", "open"]
     list_select_related = ["org"]
     raw_id_fields = ["org"]

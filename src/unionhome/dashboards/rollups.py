@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +27,15 @@ from django.utils import timezone
 
 from unionhome.orgs.models import Org
 
-from .models import DAILY_COLUMNS, DUE_COLUMNS, GAUGE_COLUMNS, DailyOrgCount, DueCount, OrgGauge
+from .models import (
+    DAILY_COLUMNS,
+    DUE_COLUMNS,
+    GAUGE_COLUMNS,
+    DailyOrgCount,
+    DueCount,
+    DueDayCount,
+    OrgGauge,
+)
 
 STEPLEN = 4
 OPEN = ("submitted", "accepted", "in_progress")
@@ -51,6 +60,15 @@ def epoch_seconds(value: dt.datetime) -> int:
 
 def due_hour(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def due_days(due: dict[dt.datetime, int]) -> dict[dt.date, int]:
+    """Hour buckets (UTC) summed by UTC day: what `DueDayCount` holds."""
+    out: dict[dt.date, int] = {}
+    for hour, n in due.items():
+        day = hour.astimezone(dt.UTC).date()
+        out[day] = out.get(day, 0) + n
+    return out
 
 
 def overdue_boundary(now: dt.datetime | None = None) -> dt.datetime:
@@ -186,6 +204,9 @@ def write(org_ids: list[int], c: Contribution, sign: int = 1) -> None:
         _upsert(OrgGauge, ("org_id",), GAUGE_COLUMNS, [(org_id, *gauge) for org_id in org_ids])
     _upsert(DueCount, ("org_id", "due_hour"), DUE_COLUMNS,
             [(org_id, _datetime(hour), n) for org_id in org_ids for hour, n in due])  # fmt: skip
+    days = [(day, n) for day, n in sorted(due_days(dict(due)).items()) if n]
+    _upsert(DueDayCount, ("org_id", "due_day"), DUE_COLUMNS,
+            [(org_id, _date(day), n) for org_id in org_ids for day, n in days])  # fmt: skip
 
 
 def org_ids_for(paths: list[str]) -> list[int]:
@@ -356,6 +377,7 @@ def _normalised(c: Contribution) -> dict:
                   if any(cols.values())},
         "gauge": {k: v for k, v in c.gauge.items() if v},
         "due": {h: n for h, n in c.due.items() if n},
+        "due_day": {d: n for d, n in due_days(c.due).items() if n},
     }  # fmt: skip
 
 
@@ -373,8 +395,21 @@ class Difference:
     recounted: object
 
 
-def check(progress=None) -> list[Difference]:
-    """Compare every stored roll-up with a full recount from the raw rows."""
+def check(progress=None, method: str | None = None) -> list[Difference]:
+    """Compare every stored roll-up with a full recount from the raw rows.
+
+    `method` "orm" recounts each level through the ORM into Python dicts (any database; a
+    level's recount is held in memory, fine for a province). "sql" (PostgreSQL, the default
+    there) recounts each level in the server and returns only the differences: for the national
+    scale, where a level holds tens of millions of rows."""
+    if method is None:
+        method = "sql" if connection.vendor == "postgresql" else "orm"
+    if method == "sql":
+        return _check_postgresql(progress)
+    return _check_orm(progress)
+
+
+def _check_orm(progress=None) -> list[Difference]:
     differences: list[Difference] = []
     depths = max_depth()
     if progress is not None:
@@ -398,10 +433,17 @@ def check(progress=None) -> list[Difference]:
         ):
             if n:
                 stored[orgs[org_id]].add_due(hour, n)
+        stored_days: dict[str, dict[dt.date, int]] = defaultdict(dict)
+        for org_id, day, n in DueDayCount.objects.filter(org__depth=depth).values_list(
+            "org_id", "due_day", "open"
+        ):
+            if n:
+                stored_days[orgs[org_id]][day] = n
         for path in sorted(set(stored) | set(expected)):
             have = _normalised(stored.get(path, Contribution(path)))
+            have["due_day"] = stored_days.get(path, {})
             want = _normalised(expected.get(path, Contribution(path)))
-            for table in ("daily", "gauge", "due"):
+            for table in ("daily", "gauge", "due", "due_day"):
                 for key in sorted(set(have[table]) | set(want[table]), key=str):
                     a, b = have[table].get(key), want[table].get(key)
                     if a != b:
@@ -411,25 +453,26 @@ def check(progress=None) -> list[Difference]:
     return differences
 
 
-@transaction.atomic
 def rebuild(progress=None) -> dict[str, int]:
     """Throw the roll-ups away and recompute them from the raw rows, level by level."""
-    DailyOrgCount.objects.all().delete()
-    OrgGauge.objects.all().delete()
-    DueCount.objects.all().delete()
     if connection.vendor == "postgresql":
         return _rebuild_postgresql(progress)
-    depths = max_depth()
-    if progress is not None:
-        progress.start(depths, "重算汇总数据")
-    for depth in range(1, depths + 1):
-        ids = dict(Org.objects.filter(depth=depth).values_list("path", "pk"))
-        for path, c in expected_for_depth(depth).items():
-            if path in ids:
-                write([ids[path]], c)
+    with transaction.atomic():
+        DailyOrgCount.objects.all().delete()
+        OrgGauge.objects.all().delete()
+        DueCount.objects.all().delete()
+        DueDayCount.objects.all().delete()
+        depths = max_depth()
         if progress is not None:
-            progress.advance()
-    return table_counts(depths)
+            progress.start(depths, "重算汇总数据")
+        for depth in range(1, depths + 1):
+            ids = dict(Org.objects.filter(depth=depth).values_list("path", "pk"))
+            for path, c in expected_for_depth(depth).items():
+                if path in ids:
+                    write([ids[path]], c)
+            if progress is not None:
+                progress.advance()
+        return table_counts(depths)
 
 
 def table_counts(depths: int) -> dict[str, int]:
@@ -438,6 +481,7 @@ def table_counts(depths: int) -> dict[str, int]:
         "daily_rows": DailyOrgCount.objects.count(),
         "gauge_rows": OrgGauge.objects.count(),
         "due_rows": DueCount.objects.count(),
+        "due_day_rows": DueDayCount.objects.count(),
     }
 
 
@@ -493,55 +537,291 @@ SELECT org_path AS path,
        count(*) AS open
   FROM demands_demand WHERE status = ANY(%(open)s) GROUP BY 1, 2
 """
-_LEVEL = {
-    "daily": """
-INSERT INTO dashboards_dailyorgcount (org_id, day, submitted, resolved, resolution_seconds,
-                                      closed, rated, rating_sum, joined, ended)
-SELECT o.id, a.day, a.submitted, a.resolved, a.resolution_seconds, a.closed, a.rated,
-       a.rating_sum, a.joined, a.ended
-FROM (SELECT substr(path, 1, %(n)s) AS p, day, sum(submitted) AS submitted,
-             sum(resolved) AS resolved, sum(resolution_seconds) AS resolution_seconds,
-             sum(closed) AS closed, sum(rated) AS rated, sum(rating_sum) AS rating_sum,
-             sum(joined) AS joined, sum(ended) AS ended
-        FROM rollup_own_daily WHERE length(path) >= %(n)s GROUP BY 1, 2) a
-JOIN orgs_org o ON o.path = a.p
-""",
-    "gauge": """
-INSERT INTO dashboards_orggauge (org_id, open, escalated_open, members)
-SELECT o.id, a.open, a.escalated_open, a.members
-FROM (SELECT substr(path, 1, %(n)s) AS p, sum(open) AS open,
-             sum(escalated_open) AS escalated_open, sum(members) AS members
-        FROM rollup_own_gauge WHERE length(path) >= %(n)s GROUP BY 1) a
-JOIN orgs_org o ON o.path = a.p
-""",
-    "due": """
-INSERT INTO dashboards_duecount (org_id, due_hour, open)
-SELECT o.id, a.due_hour, a.open
-FROM (SELECT substr(path, 1, %(n)s) AS p, due_hour, sum(open) AS open
-        FROM rollup_own_due WHERE length(path) >= %(n)s GROUP BY 1, 2) a
-JOIN orgs_org o ON o.path = a.p
-""",
+# Each level from the level below: (key columns, value columns) of the temp tables.
+_KINDS = {
+    "daily": (("day",), DAILY_COLUMNS),
+    "gauge": ((), GAUGE_COLUMNS),
+    "due": (("due_hour",), DUE_COLUMNS),
 }
+ROLLUP_MODELS = (DailyOrgCount, OrgGauge, DueCount, DueDayCount)
+
+
+def _level_sql(kind: str, depth: int, has_below: bool) -> str:
+    """Temp table `rollup_<kind>_<depth>`: the figures of every path at `depth`, summed from the
+    level below (already subtree totals) and the rows held at that depth itself."""
+    keys, values = _KINDS[kind]
+    cols = ", ".join(["path", *keys, *values])
+    sums = ", ".join(f"sum({v})::bigint AS {v}" for v in values)
+    group = ", ".join(str(i) for i in range(1, len(keys) + 2))
+    n = depth * STEPLEN
+    below = ""
+    if has_below:
+        below = f"SELECT {cols} FROM rollup_{kind}_{depth + 1} UNION ALL "  # noqa: S608
+    key_cols = "".join(f"{k}, " for k in keys)
+    if not has_below:
+        # The deepest level: the own rows are already one per (path, key), nothing to sum.
+        return (
+            f"CREATE TEMP TABLE rollup_{kind}_{depth} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {cols} FROM rollup_own_{kind} WHERE length(path) = {n}"
+        )
+    return (
+        f"CREATE TEMP TABLE rollup_{kind}_{depth} ON COMMIT DROP AS "  # noqa: S608 — our names
+        f"SELECT substr(path, 1, {n}) AS path, {key_cols}{sums}"
+        f" FROM ({below}SELECT {cols} FROM rollup_own_{kind} WHERE length(path) = {n}) x"
+        f" GROUP BY {group}"
+    )
+
+
+def _insert_sql(kind: str, depth: int, table: str) -> str:
+    keys, values = _KINDS[kind]
+    cols = ", ".join([*keys, *values])
+    return (
+        f"INSERT INTO {table} (org_id, {cols}) "  # noqa: S608 — our names
+        f"SELECT o.id, {', '.join('a.' + c for c in [*keys, *values])}"
+        f" FROM rollup_{kind}_{depth} a JOIN rollup_orgs o ON o.path = a.path"
+    )
+
+
+def _due_day_sql(depth: int, table: str) -> str:
+    return (
+        f"INSERT INTO {table} (org_id, due_day, open) "  # noqa: S608 — our names
+        "SELECT o.id, (a.due_hour AT TIME ZONE 'UTC')::date, sum(a.open)"
+        f" FROM rollup_due_{depth} a JOIN rollup_orgs o ON o.path = a.path GROUP BY 1, 2"
+    )
+
+
+def _shadow(cursor, table: str) -> str:
+    """An empty copy of `table` (columns, defaults, identity; no index or constraint yet)."""
+    new = f"{table}_rebuild"
+    cursor.execute(f"DROP TABLE IF EXISTS {new}")
+    cursor.execute(f"CREATE TABLE {new} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+    return new
+
+
+def _index_shadow(cursor, table: str, new: str) -> list[str]:
+    """Give the filled shadow table the live table's constraints and indexes, built once over
+    all rows (no per-row index upkeep, no per-row deferred foreign-key triggers), under
+    temporary names; return the statements that rename them once the live table is gone."""
+    renames = []
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'c', 'x', 'f')"
+        " ORDER BY contype = 'f', conname",
+        [table],
+    )
+    for i, (name, definition) in enumerate(cursor.fetchall()):
+        temp = f"{new}_c{i}"
+        cursor.execute(f'ALTER TABLE {new} ADD CONSTRAINT "{temp}" {definition}')
+        renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT "{temp}" TO "{name}"')
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+        " JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"
+        " AND c.conrelid = x.indrelid)",
+        [table],
+    )
+    for i, (name, definition) in enumerate(cursor.fetchall()):
+        temp = f"{new}_i{i}"
+        definition = re.sub(
+            r"^(CREATE (?:UNIQUE )?INDEX )\S+ ON (?:ONLY )?\S+ ",
+            rf'\1"{temp}" ON {new} ',
+            definition,
+        )
+        cursor.execute(definition)
+        renames.append(f'ALTER INDEX "{temp}" RENAME TO "{name}"')
+    return renames
+
+
+def _swap(cursor, table: str, new: str, renames: list[str], has_id: bool) -> None:
+    """Replace the live table by its shadow, under the live names."""
+    sequence = None
+    if has_id:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"ALTER TABLE {new} RENAME TO {table}")
+    for sql in renames:
+        cursor.execute(sql)
+    if sequence:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        current = cursor.fetchone()[0]
+        cursor.execute(f'ALTER SEQUENCE {current} RENAME TO "{sequence.split(".")[-1]}"')
+    cursor.execute(f"ANALYZE {table}")
 
 
 def _rebuild_postgresql(progress=None) -> dict[str, int]:
+    """Build the roll-ups into shadow tables and swap them in, in one transaction.
+
+    One pass over the raw rows gives each path's own figures (temp tables); then, from the
+    deepest level up, each level is the GROUP BY of the level below plus the rows held at that
+    level, so the tens of millions of grassroots rows are read once, not once per level.
+    Readers keep reading the old tables until the swap. The live roll-up tables are locked
+    against writes (EXCLUSIVE) before the snapshot is taken: a demand saved meanwhile waits at
+    its roll-up upsert and adds its change to the new tables after the commit, so nothing is
+    lost or counted twice."""
     from django.conf import settings
 
-    depths = max_depth()
-    if progress is not None:
-        progress.start(depths + 1, "重算汇总数据")
+    outermost = not connection.in_atomic_block
+    tables = [m._meta.db_table for m in ROLLUP_MODELS]
     params = {"tz": settings.TIME_ZONE, "open": list(OPEN)}
-    with connection.cursor() as cursor:
-        # Tens of millions of (org, day) groups: hash them in memory rather than spill to disk.
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            # Every statement below sees the same rows (taken at the first query after the lock).
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # Inside a caller's transaction (the tests) its deferred FK checks on the live tables
+        # must fire now: a table with pending trigger events cannot be dropped.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+        cursor.execute("SELECT max(depth) FROM orgs_org")
+        org_depth = cursor.fetchone()[0] or 0
+        if progress is not None:
+            progress.start(org_depth + 3, "重算汇总数据：逐组织汇总原始数据")
+        cursor.execute(
+            "CREATE TEMP TABLE rollup_orgs ON COMMIT DROP AS SELECT id, path FROM orgs_org"
+        )
+        cursor.execute("CREATE INDEX ON rollup_orgs (path)")
+        cursor.execute("ANALYZE rollup_orgs")
+        for sql in (_OWN_DAILY, _OWN_GAUGE, _OWN_DUE):
+            cursor.execute(sql, params)
+        cursor.execute(
+            "SELECT max(length(path)) FROM (SELECT path FROM rollup_own_daily UNION ALL"
+            " SELECT path FROM rollup_own_gauge UNION ALL SELECT path FROM rollup_own_due) x"
+        )
+        depths = max(org_depth, (cursor.fetchone()[0] or 0) // STEPLEN)
+        if progress is not None:
+            progress.total = depths + 3
+            progress.advance()
+        shadows = {table: _shadow(cursor, table) for table in tables}
+        daily, gauge, due, due_day = (shadows[t] for t in tables)
+        for depth in range(depths, 0, -1):
+            if progress is not None:
+                progress.phase(f"重算汇总数据：第{depth}级")
+            for kind, target in (("daily", daily), ("gauge", gauge), ("due", due)):
+                cursor.execute(_level_sql(kind, depth, depth < depths))
+                cursor.execute(f"ANALYZE rollup_{kind}_{depth}")
+                cursor.execute(_insert_sql(kind, depth, target))
+                if depth < depths:
+                    cursor.execute(f"DROP TABLE rollup_{kind}_{depth + 1}")
+            cursor.execute(_due_day_sql(depth, due_day))
+            if progress is not None:
+                progress.advance()
+        if progress is not None:
+            progress.phase("重算汇总数据：建索引和约束")
+        renames = {table: _index_shadow(cursor, table, shadows[table]) for table in tables}
+        if progress is not None:
+            progress.advance()
+            progress.phase("重算汇总数据：换表")
+        for model in ROLLUP_MODELS:
+            table = model._meta.db_table
+            _swap(cursor, table, shadows[table], renames[table], model._meta.pk.name == "id")
+        if progress is not None:
+            progress.advance()
+        # ON COMMIT DROP does not fire inside a caller's transaction: drop them now.
+        temps = ["rollup_orgs", *(f"rollup_own_{kind}" for kind in _KINDS)]
+        if depths:
+            temps += [f"rollup_{kind}_1" for kind in _KINDS]
+        cursor.execute(f"DROP TABLE {', '.join(temps)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return table_counts(depths)
+
+
+# The check in SQL: each level recounted straight from the per-path totals of the raw rows
+# (GROUP BY the path prefix, not from the level below as the rebuild does), FULL JOINed with the
+# stored rows of the orgs at that level; only rows that differ come back. Zero rows are ignored.
+_CHECK = {
+    "daily": (
+        "dashboards_dailyorgcount",
+        ("day",),
+        DAILY_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, day, {sums} FROM rollup_own_daily"
+        " WHERE length(path) >= {n} GROUP BY 1, 2",
+    ),
+    "gauge": (
+        "dashboards_orggauge",
+        (),
+        GAUGE_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, {sums} FROM rollup_own_gauge"
+        " WHERE length(path) >= {n} GROUP BY 1",
+    ),
+    "due": (
+        "dashboards_duecount",
+        ("due_hour",),
+        DUE_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, due_hour, {sums} FROM rollup_own_due"
+        " WHERE length(path) >= {n} GROUP BY 1, 2",
+    ),
+    "due_day": (
+        "dashboards_duedaycount",
+        ("due_day",),
+        DUE_COLUMNS,
+        "SELECT substr(path, 1, {n}) AS path, (due_hour AT TIME ZONE 'UTC')::date AS due_day,"
+        " {sums} FROM rollup_own_due WHERE length(path) >= {n} GROUP BY 1, 2",
+    ),
+}
+
+
+def _check_sql(kind: str, depth: int) -> str:
+    table, keys, values, recount = _CHECK[kind]
+    n = depth * STEPLEN
+    sums = ", ".join(f"sum({v})::bigint AS {v}" for v in values)
+    stored = (
+        f"SELECT o.path, {''.join(f's.{k}, ' for k in keys)}"  # noqa: S608 — our names
+        f"{', '.join(f's.{v}' for v in values)} FROM {table} s"
+        f" JOIN orgs_org o ON o.id = s.org_id WHERE o.depth = {depth}"
+    )
+    on = " AND ".join(["r.path = s.path", *(f"r.{k} = s.{k}" for k in keys)])
+    have = ", ".join(f"coalesce(s.{v}, 0)" for v in values)
+    want = ", ".join(f"coalesce(r.{v}, 0)" for v in values)
+    return (
+        f"SELECT coalesce(r.path, s.path), {''.join(f'coalesce(r.{k}, s.{k}), ' for k in keys)}"  # noqa: S608
+        f"{have}, {want} FROM ({recount.format(n=n, sums=sums)}) r FULL JOIN ({stored}) s"
+        f" ON {on} WHERE ({have}) IS DISTINCT FROM ({want}) ORDER BY 1, 2"
+    )
+
+
+def _check_postgresql(progress=None) -> list[Difference]:
+    from django.conf import settings
+
+    outermost = not connection.in_atomic_block
+    differences: list[Difference] = []
+    params = {"tz": settings.TIME_ZONE, "open": list(OPEN)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        depths = max_depth()
+        if progress is not None:
+            progress.start(depths + 1, "核对汇总数据：逐组织汇总原始数据")
         for sql in (_OWN_DAILY, _OWN_GAUGE, _OWN_DUE):
             cursor.execute(sql, params)
         if progress is not None:
             progress.advance()
         for depth in range(1, depths + 1):
-            for sql in _LEVEL.values():
-                cursor.execute(sql, {"n": depth * STEPLEN})
+            if progress is not None:
+                progress.phase(f"核对汇总数据：第{depth}级")
+            for kind, (_table, keys, values, _sql) in _CHECK.items():
+                cursor.execute(_check_sql(kind, depth))
+                for row in cursor.fetchall():
+                    path, key = row[0], row[1 : 1 + len(keys)]
+                    have = row[1 + len(keys) : 1 + len(keys) + len(values)]
+                    want = row[1 + len(keys) + len(values) :]
+                    if kind == "daily":
+                        a = {c: v for c, v in zip(values, have, strict=True) if v} or None
+                        b = {c: v for c, v in zip(values, want, strict=True) if v} or None
+                        differences.append(Difference(path, kind, str(key[0]), a, b))
+                    elif kind == "gauge":
+                        for col, a, b in zip(values, have, want, strict=True):
+                            if a != b:
+                                differences.append(Difference(path, kind, col, a or None,
+                                                              b or None))  # fmt: skip
+                    else:
+                        differences.append(Difference(path, kind, str(key[0]), have[0] or None,
+                                                      want[0] or None))  # fmt: skip
             if progress is not None:
                 progress.advance()
         cursor.execute("DROP TABLE rollup_own_daily, rollup_own_gauge, rollup_own_due")
-    return table_counts(depths)
+    order = {kind: i for i, kind in enumerate(_CHECK)}
+    differences.sort(key=lambda d: (d.org_path, order[d.table]))
+    return differences

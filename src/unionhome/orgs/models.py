@@ -176,6 +176,10 @@ class Org(MP_Node):
                 name="org_legal_person_code_unique",
             ),
         ]
+        # Children by depth (treebeard's get_children: `depth = d AND path BETWEEN …`, used by
+        # the org services, routing and assistance): without it PostgreSQL walks the parent's
+        # whole subtree, 0.7 s under the national org of 3,000,000.
+        indexes = [models.Index(fields=["depth", "path"], name="org_depth_path")]
 
     def __str__(self) -> str:
         return self.name
