@@ -10,7 +10,7 @@ class DashboardsConfig(AppConfig):
         from django.db.models.signals import post_save, pre_delete, pre_save
 
         from unionhome.core.jobs import register_job_kind
-        from unionhome.core.registry import OrgLink, register_org_link
+        from unionhome.core.registry import OrgLink, register_demo_seeder, register_org_link
         from unionhome.core.signals import rows_inserted, subtree_moved
         from unionhome.demands.models import Demand
         from unionhome.members.models import Membership
@@ -29,6 +29,9 @@ class DashboardsConfig(AppConfig):
         subtree_moved.connect(handlers.on_subtree_moved, dispatch_uid="rollup-move")
         sections.register_builtin_sections()
         register_job_kind("dashboards.rebuild", lambda job, progress: rollups.rebuild(progress))
+        # Last of the demo seeders: they back-date demands with bulk updates (no signals).
+        register_demo_seeder("dashboards", "unionhome.dashboards.demo.seed_demo_rollups",
+                             order=1000)  # fmt: skip
         register_org_link(
             OrgLink(
                 key="dashboard",

@@ -25,6 +25,13 @@ def test_demo_province_is_believable_and_idempotent(db):
     assert all(o.name.startswith(("梁溪区崇安寺", "无锡")) for o in visible)
 
 
+def test_demo_dashboards_equal_a_full_recount(db):
+    from unionhome.dashboards import rollups
+
+    seed_demo()
+    assert rollups.check() == []
+
+
 def test_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):
     settings.DEBUG = False
     try:
