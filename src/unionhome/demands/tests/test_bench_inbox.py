@@ -23,3 +23,4 @@ def test_inbox_benchmark_loads_demands_and_times_both_page_variants(db):
             assert result[kind][label]["p99"] > 0
     assert not DemandTerm.objects.exists()  # the inbox benchmark does not search
     assert any(line.startswith("indexed county") for line in lines)
+    assert result["tiles_ok"]  # the tiles read the roll-ups, rebuilt after the bulk load

@@ -46,3 +46,50 @@ def test_open_filter_is_written_into_the_sql_for_sqlite_partial_indexes():
 def test_in_literal_refuses_anything_but_codes():
     with pytest.raises(ValueError, match="constant codes"):
         list(Demand.objects.filter(status__in_literal=["x'); DROP TABLE y; --"]))
+
+
+def test_tiles_from_the_rollups_equal_the_demand_rows_at_any_minute(cast, submit):
+    """Open and escalated come from the gauges; overdue from the due buckets before the last
+    whole hour plus the rows that fell due since: equal to counting the rows, minute by minute."""
+    import datetime as dt
+    import random
+
+    import time_machine
+    from django.utils import timezone
+
+    rng = random.Random(7)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(minutes=7)
+    made = []
+    for i in range(12):
+        with time_machine.travel(start + dt.timedelta(minutes=13 * i), tick=False):
+            made.append(submit(description=f"第{i}位：公司拖欠工资{i}个月。",
+                               contact_phone=f"1381234{i:04d}",
+                               urgency=rng.choice(["urgent", "high", "normal"])))  # fmt: skip
+    # Deadlines scattered around the hours to come, some acknowledged, some escalated.
+    for d in made:
+        d.refresh_from_db()
+        d.ack_deadline = start + dt.timedelta(minutes=rng.randint(-90, 400))
+        d.resolve_deadline = d.ack_deadline + dt.timedelta(minutes=rng.randint(0, 300))
+        d.escalated = rng.random() < 0.3
+        d.save(update_fields=["ack_deadline", "resolve_deadline", "escalated"])
+    # Unacknowledged, acknowledge deadline before the hour, resolve deadline inside the hour
+    # (counted by the roll-ups already), and one due by its acknowledge deadline inside the hour.
+    hour = start.replace(minute=0) + dt.timedelta(hours=3)
+    checks = [hour + dt.timedelta(minutes=40)]
+    for d, ack, resolve in ((made[3], -50, 20), (made[4], 25, 400)):
+        d.ack_deadline = hour + dt.timedelta(minutes=ack)
+        d.resolve_deadline = hour + dt.timedelta(minutes=resolve)
+        d.save(update_fields=["ack_deadline", "resolve_deadline"])
+    services.accept_demand(cast.street_cadre, made[0])
+    services.accept_demand(cast.street_cadre, made[1])
+    services.accept_demand(cast.street_cadre, made[2])
+    services.resolve_demand(cast.street_cadre, made[2], "企业已补发全部工资。")
+    users = [cast.district_cadre, cast.street_cadre, cast.other_street_cadre]
+    for now in checks + [start + dt.timedelta(minutes=m) for m in range(-120, 720, 17)]:
+        for user in users:
+            assert services.tile_counts(user, now=now) == services.live_tile_counts(user, now=now)
+        assert services.tile_counts(cast.district_cadre, now=now, org=cast.chonganssi) == (
+            services.live_tile_counts(cast.district_cadre, now=now, org=cast.chonganssi)
+        )
+    assert services.live_tile_counts(cast.district_cadre, now=start + dt.timedelta(hours=6))[
+        "overdue"] > 0  # fmt: skip

@@ -78,7 +78,8 @@ def test_inbox_filters_and_stays_within_a_fixed_number_of_queries(client, cast, 
     with CaptureQueriesContext(connection) as queries:
         html = client.get("/demands/", {"status": "open"}).content.decode()
     assert html.count('class="demand-row') == 4
-    assert len(queries) <= 10, [q["sql"] for q in queries]
+    # Constant whatever the number of demands: the tiles read the roll-ups (6 short queries).
+    assert len(queries) <= 14, [q["sql"] for q in queries]
     social = client.get(
         "/demands/", {"status": "open", "category": "social_insurance"}
     ).content.decode()
