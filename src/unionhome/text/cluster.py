@@ -243,9 +243,12 @@ def discover_employers(texts: Iterable[str]) -> Counter[str]:
     """Full legal names ("……有限公司") written in normalised texts, counted."""
     found: Counter[str] = Counter()
     for text in texts:
+        if "司" not in text:  # every legal form below ends in 公司; cheaper than compacting
+            continue
+        text = compact(text)
         if "限公司" not in text and "股份公司" not in text and "集团公司" not in text:
             continue
-        for match in _FULL_NAME.finditer(compact(text)):
+        for match in _FULL_NAME.finditer(text):
             stem = _NAME_LEAD.sub("", match.group(1))
             if len(stem) >= 2 and not stem.startswith(("某", "一家", "这家", "该", "本")):
                 found[stem + match.group(2)] += 1
@@ -488,27 +491,45 @@ def minhash_signatures(
 
 
 def lsh_candidate_pairs(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """Pairs (i, j), i < j, sharing a band bucket (a band's rows hashed to one 64-bit key).
-    Within a bucket each member is paired with the next one only (a chain), so a bucket of
-    10,000 copies costs 9,999 pairs, not 50 million."""
+    """Pairs (i, j), i < j, sharing a band bucket (a band's rows hashed to one 64-bit key),
+    without repeats, in the order first found. Within a bucket each member is paired with the
+    bucket's first member only (a star), so a bucket of 10,000 copies costs 9,999 pairs, not 50
+    million; buckets are found by hashing (pandas ``factorize``), not sorting."""
+    import pandas as pd
+
     n, num_perm = signatures.shape
     rows = num_perm // bands
     multipliers = (np.arange(1, rows + 1, dtype=np.uint64) * _MIX) | np.uint64(1)
     found = []
+    index = np.arange(n, dtype=np.int64)
     with np.errstate(over="ignore"):
         for band in range(bands):
             block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
             keys = (block * multipliers).sum(axis=1, dtype=np.uint64) ^ np.uint64(band)
-            order = np.argsort(keys, kind="stable")
-            same = keys[order[1:]] == keys[order[:-1]]
-            if same.any():
-                found.append(np.stack([order[:-1][same], order[1:][same]], axis=1))
+            codes, uniques = pd.factorize(keys, sort=False)  # numbered by first occurrence
+            if len(uniques) == n:
+                continue
+            is_first = np.zeros(n, dtype=bool)
+            is_first[np.r_[0, np.flatnonzero(np.diff(np.maximum.accumulate(codes))) + 1]] = True
+            leader = index[is_first][codes]
+            member = ~is_first
+            found.append(leader[member] * n + index[member])
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    encoded = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    encoded = pd.unique(np.concatenate(found))
     return np.stack([encoded // n, encoded % n], axis=1)
+
+
+def similar_pairs(signatures: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """The pairs whose estimated Jaccard (share of equal MinHash values) is at least
+    ``threshold``, compared in chunks so the temporary rows stay small."""
+    keep = np.zeros(len(pairs), dtype=bool)
+    step = 200_000
+    for begin in range(0, len(pairs), step):
+        part = pairs[begin : begin + step]
+        equal = (signatures[part[:, 0]] == signatures[part[:, 1]]).sum(axis=1)
+        keep[begin : begin + step] = equal >= threshold * signatures.shape[1]
+    return pairs[keep]
 
 
 # -- union-find that keeps employers apart ------------------------------------------------------
@@ -526,6 +547,15 @@ class _Groups:
         while self.parent[i] != root:
             self.parent[i], i = root, self.parent[i]
         return root
+
+    def roots(self) -> np.ndarray:
+        """`find` of every element, by pointer jumping in NumPy (no path compression)."""
+        parent = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
 
     def union_pairs(self, pairs: np.ndarray) -> None:
         """Join every pair as `union` one by one in order would, on a fresh structure, but in
@@ -791,29 +821,41 @@ def _keywords(member_texts: Sequence[Sequence[str]], limit: int = 8) -> list[lis
 
 @dataclass
 class _Units:
-    """Distinct (normalised text, declared employer) pairs and which items each stands for."""
+    """Distinct (compact normalised text, declared employer) pairs and which items each stands
+    for: ``order[bounds[u]:bounds[u + 1]]`` are unit u's items (ascending)."""
 
     texts: list[str] = field(default_factory=list)
     declared: list[str] = field(default_factory=list)
-    items: list[list[int]] = field(default_factory=list)
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bounds: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.bounds)
 
 
-def _collapse(normalised: Sequence[str], declared: Sequence[str]) -> tuple[_Units, list[int]]:
+def _collapse(texts: Sequence[str], declared: Sequence[str]) -> tuple[_Units, np.ndarray]:
+    """Units of identical (text, declared employer), numbered by first occurrence, and the unit
+    of each item. Texts are compact: two texts differing only in spaces or punctuation have
+    the same shingles, employer and features anyway."""
     import pandas as pd
 
-    keys = [f"{employer}\x00{text}" for text, employer in zip(normalised, declared, strict=True)]
-    codes, _ = pd.factorize(pd.Series(keys, dtype=object), sort=False)
-    first = np.full(int(codes.max()) + 1 if len(codes) else 0, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    units = _Units(
-        texts=[normalised[i] for i in first.tolist()],
-        declared=[declared[i] for i in first.tolist()],
-    )
+    text_codes, _ = pd.factorize(np.asarray(texts, dtype=object), sort=False)
+    declared_codes, _ = pd.factorize(np.asarray(declared, dtype=object), sort=False)
+    pair = text_codes.astype(np.int64) * (int(declared_codes.max()) + 1) + declared_codes
+    codes, _ = pd.factorize(pair, sort=False)  # numbered by first occurrence
+    codes = codes.astype(np.int64)
+    count = int(codes.max()) + 1 if len(codes) else 0
     order = np.argsort(codes, kind="stable")
-    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(first)))]
-    flat = order.tolist()
-    units.items = [flat[bounds[u] : bounds[u + 1]] for u in range(len(first))]
-    return units, codes.tolist()
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=count))].astype(np.int64)
+    first = order[bounds[:-1]].tolist()
+    units = _Units(
+        texts=[texts[i] for i in first],
+        declared=[declared[i] for i in first],
+        order=order,
+        bounds=bounds,
+    )
+    return units, codes
 
 
 def _id_key(identifier: str) -> tuple[int, int | str]:
@@ -822,9 +864,9 @@ def _id_key(identifier: str) -> tuple[int, int | str]:
 
 
 def _prepare(texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
-    """Normalised texts and the full company names in them (run in a worker)."""
+    """Compact normalised texts and the full company names in them (run in a worker)."""
     normalised = normalise_many(texts)
-    return normalised, discover_employers(compact(text) for text in normalised)
+    return [compact(text) for text in normalised], discover_employers(normalised)
 
 
 def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
@@ -897,7 +939,37 @@ def cluster_items(
     workers: int = 1,
 ) -> Clustering:
     """Near-duplicate groups and topics of ``items``; never one duplicate group across two
-    employers; the same complaint in Traditional and Simplified lands in one group and topic."""
+    employers; the same complaint in Traditional and Simplified lands in one group and topic.
+
+    The cyclic garbage collector is paused meanwhile: the millions of strings, tuples and lists
+    of a big batch hold no cycles, and its full passes over them cost seconds per million."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _cluster_items(
+            items,
+            known_employers=known_employers,
+            seed=seed,
+            progress=progress,
+            settings=settings,
+            workers=workers,
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cluster_items(
+    items: Iterable[Item],
+    *,
+    known_employers: Sequence[str],
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+    settings: Settings | None,
+    workers: int,
+) -> Clustering:
     settings = settings or Settings()
     items = list(items)
     total_steps = 6
@@ -920,15 +992,16 @@ def cluster_items(
     try:
         texts = [item.text or "" for item in items]
         prepared = pool.map(_prepare, texts)
-        normalised = [text for part in prepared for text in part[0]]
+        del texts
+        compacted = [text for part in prepared for text in part[0]]
         discovered: Counter[str] = Counter()
         for part in prepared:
             discovered.update(part[1])
         del prepared
         declared = [employer_key(item.employer) if item.employer else "" for item in items]
-        units, unit_of_item = _collapse(normalised, declared)
-        del normalised
-        compact_texts = [compact(text) for text in units.texts]
+        units, unit_of_item = _collapse(compacted, declared)
+        del compacted
+        compact_texts = units.texts
         advance()
 
         # Known names first; then the longest (most complete) of the others, so "无锡市恒达精密
@@ -950,17 +1023,16 @@ def cluster_items(
 
     groups = _Groups(unit_employer)
     pairs = lsh_candidate_pairs(signatures, settings.bands)
-    similar = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
-    groups.union_pairs(pairs[similar >= settings.min_jaccard])
+    groups.union_pairs(similar_pairs(signatures, pairs, settings.min_jaccard))
     advance()
 
     # Topics over the provisional groups, so near-duplicates always share a topic.
-    unit_root = np.array([groups.find(u) for u in range(len(units.texts))])
+    unit_root = groups.roots()
     roots, unit_group = np.unique(unit_root, return_inverse=True)
     matrix, ideas = feature_matrix(topic_texts, unit_concepts, settings)
     from scipy import sparse
 
-    weights = np.array([len(members) for members in units.items], dtype=float)
+    weights = units.sizes.astype(float)
     membership = sparse.csr_matrix(
         (weights, (unit_group, np.arange(len(unit_group)))), shape=(len(roots), len(unit_group))
     )
@@ -973,7 +1045,7 @@ def cluster_items(
     # concrete problem, however differently the workers put it. Blocks are sorted runs, each
     # member joined to the next, so a block of any size costs its length.
     group_employer = [groups.employer[groups.find(int(root))] for root in roots]
-    primary_concept = np.asarray(group_ideas.argmax(axis=1)).ravel()
+    primary_concept = group_ideas.toarray().argmax(axis=1)  # few columns: dense is faster
     has_concept = np.asarray(group_ideas.getnnz(axis=1)).ravel() > 0
     employer_code = {
         name: code
@@ -996,8 +1068,8 @@ def cluster_items(
     n = len(items)
     rank = np.empty(n, dtype=np.int64)
     rank[sorted(range(n), key=lambda i: _id_key(ids[i]))] = np.arange(n)
-    unit_of = np.asarray(unit_of_item, dtype=np.int64)
-    final_root = np.array([groups.find(u) for u in range(len(units.texts))], dtype=np.int64)
+    unit_of = unit_of_item
+    final_root = groups.roots()
     _, item_group = np.unique(final_root[unit_of], return_inverse=True)
     group_count = int(item_group.max()) + 1
     group_size = np.bincount(item_group, minlength=group_count)
@@ -1036,11 +1108,14 @@ def cluster_items(
     item_topic = topic_id[item_topic]
     cluster = dict(zip(ids, item_topic.tolist(), strict=True))
     members_sorted = np.lexsort((rank, item_topic))
+    unit_first = np.full(len(units.texts), n, dtype=np.int64)  # item of smallest id per unit
+    np.minimum.at(unit_first, unit_of, rank)
+    unit_first = by_rank[unit_first]
     bounds = np.r_[0, np.cumsum(np.bincount(item_topic, minlength=topic_count))]
 
     unit_names = [matcher.name_for(key) if key and key[0] != "?" else None for key in unit_employer]
     employer_name = {
-        identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item, strict=True)
+        identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item.tolist(), strict=True)
     }
     topics, keyword_texts = [], []
     for topic in range(topic_count):
@@ -1052,8 +1127,7 @@ def cluster_items(
             order = np.argsort(-(sub @ centroid), kind="stable")
         else:
             order = np.zeros(1, dtype=np.int64)
-        central = units.items[int(member_units[order[0]])]
-        representative = ids[min(central, key=lambda i: rank[i])]
+        representative = ids[int(unit_first[member_units[order[0]]])]
         if topic < settings.keyword_topics:
             keyword_texts.append(
                 [topic_texts[member_units[k]] for k in order[: settings.keyword_sample]]
