@@ -171,6 +171,7 @@ _TRADE_WORD_LIST = (
     "配送 发展 控股 集团 制品"
 )
 _TRADE_WORDS = _TRADE_WORD_LIST.split()
+_TRADE_WORD_SET = frozenset(_TRADE_WORDS)
 # After a brand typed with a wrong character, only these say "a firm" clearly enough.
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _GENERIC_STEM = re.compile(r"[我你他她们这那该本某家个的在是了给被让把]")
@@ -305,12 +306,14 @@ class EmployerMatcher:
         # with a wrong character only before one of its own trade words ("衡达精密").
         brand_owners: dict[str, set[str]] = defaultdict(set)
         wildcard_owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.brand_trades: set[tuple[str, str]] = set()  # (brand, one of its own trade words)
         for key, owner in [*((k, k) for k in self.canonical), *self.same_as.items()]:
             name = self.canonical[key] if key in self.canonical else self._names[key]
             brand, trades = _brand(name)
             if len(brand) < 2:
                 continue
             brand_owners[brand].add(owner)
+            self.brand_trades.update((brand, word) for word in trades)
             for wild in _wildcards(brand):
                 for word in trades:
                     wildcard_owners[(wild, word)].add(owner)
@@ -364,8 +367,14 @@ class EmployerMatcher:
         return self._locate_brand(text)
 
     def _locate_brand(self, text: str) -> tuple[str, int, int] | None:
+        """A brand before 厂/公司/… or before one of its own trade words ("恒达精密"); else a
+        brand with one wrong character before its own trade word ("衡达精密"); else a brand
+        before another trade word ("恒达光电"). With tens of thousands of firms a mistyped
+        brand is often another firm's exact brand ("大诚远光电" holds 诚远, a 塑业 firm): the
+        trade word then decides between them."""
         exact: list[tuple[int, int, int, str]] = []  # (-brand length, start, end, key)
         typed: list[tuple[int, int, int, str]] = []
+        loose: list[tuple[int, int, int, str]] = []  # exact brand, another firm's trade word
         for last, word in self.anchors.iter(text):
             at = last + 1 - len(word)
             for length in self.brand_lengths:
@@ -374,7 +383,11 @@ class EmployerMatcher:
                 brand = text[at - length : at]
                 owner = self.brand_owner.get(brand)
                 if owner is not None:
-                    exact.append((-length, at - length, last + 1, owner))
+                    hit = (-length, at - length, last + 1, owner)
+                    if word in _TRADE_WORD_SET and (brand, word) not in self.brand_trades:
+                        loose.append(hit)
+                    else:
+                        exact.append(hit)
                     continue
                 if brand in self.ambiguous_brands or exact:
                     continue
@@ -387,7 +400,7 @@ class EmployerMatcher:
                     if owner is not None:
                         typed.append((-length, at - length, last + 1, owner))
                         break
-        for hits in (exact, typed):
+        for hits in (exact, typed, loose):
             if hits:
                 hits.sort()
                 best = hits[0]

@@ -126,6 +126,19 @@ def test_a_typo_equally_close_to_two_employers_names_neither():
     assert matcher.name_for(matcher.find("宏达精密欠薪")) == "无锡宏达精密机械有限公司"
 
 
+def test_a_mistyped_brand_that_is_another_firms_brand_goes_by_the_trade_word():
+    # "大诚远光电" is 达诚远光电 typed wrong, and holds 诚远, the exact brand of a 塑业 firm.
+    matcher = EmployerMatcher(["无锡诚远塑业有限公司", "江阴市达诚远光电科技有限公司"])
+    assert (
+        matcher.name_for(matcher.find("大诚远光电宿舍没有热水")) == "江阴市达诚远光电科技有限公司"
+    )
+    assert matcher.name_for(matcher.find("诚远塑业宿舍没有热水")) == "无锡诚远塑业有限公司"
+    assert matcher.name_for(matcher.find("诚远厂宿舍没有热水")) == "无锡诚远塑业有限公司"
+    # With no firm closer, a brand before another trade word still names its firm.
+    alone = EmployerMatcher(["无锡诚远塑业有限公司"])
+    assert alone.name_for(alone.find("诚远光电宿舍没有热水")) == "无锡诚远塑业有限公司"
+
+
 def _demo_items(n: int, seed: int = 3) -> list[Item]:
     rng = random.Random(seed)
     firms = ["恒达精密", "瑞丰纺织", "广益建设", "鑫源电子"]
