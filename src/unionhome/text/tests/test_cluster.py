@@ -218,3 +218,18 @@ def test_minhash_signatures_equal_datasketch_with_the_same_hashes():
         reference = MinHash(num_perm=32, seed=11, hashfunc=int)
         reference.update_batch([int(h) for h in hashes[start:end]])
         assert np.array_equal(ours[row], reference.hashvalues.astype(np.uint32))
+
+
+def test_nfkc_of_runs_equals_nfkc_of_the_whole_text():
+    from unicodedata import normalize
+
+    from unionhome.text.cluster import nfkc
+
+    texts = [
+        "恒达精密 欠薪２个月 ３月＋４月，怎么办？",
+        "cafe\u0301 e\u0301\u0323 ｶﾀｶﾅ ㍿ ﬁ ①② Ⅻ \u3000全角　空格",
+        "\u0301开头的组合符号\n第二行ｅ\u0301",
+        "한국어 \u1100\u1161\u11a8 丽（兼容汉字 \uf900）",
+    ]
+    for text in texts:
+        assert nfkc(text) == normalize("NFKC", text)
