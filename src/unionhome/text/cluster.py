@@ -691,11 +691,12 @@ _BOILERPLATE = re.compile(
 )
 
 
-def _concept_names() -> list[str]:
+@cache
+def _concept_names() -> tuple[str, ...]:
     _, _ = _concept_rules()
     lines = CONCEPTS_PATH.read_text(encoding="utf-8").splitlines()
     names = [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
-    return sorted(set(names))
+    return tuple(sorted(set(names)))
 
 
 def _counts_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]):
@@ -707,31 +708,41 @@ def _counts_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]
     return matrix
 
 
-def feature_matrix(texts: Sequence[str], concepts: Sequence[Sequence[str]], settings: Settings):
-    """(rows for topic clustering, rows of concepts only).
-
-    Rows for topic clustering: TF-IDF (sublinear) of hashed character 2-grams (digits dropped:
-    "3月" says nothing about the topic) and TF-IDF of concepts, each L2-normalised, joined with
-    the concepts' share of the weight ``settings.concept_weight``, L2-normalised again. The
-    2-grams are hashed in NumPy over the whole batch, like the MinHash shingles.
-    """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.preprocessing import normalize
-
+def word_counts(texts: Sequence[str], settings: Settings):
+    """Counts of hashed character 2-grams per text (digits dropped: "3月" says nothing about
+    the topic), hashed in NumPy over the whole batch like the MinHash shingles."""
     n = len(texts)
     hashes, starts = shingle_hashes([_DIGITS.sub("", text) for text in texts])
     rows = np.repeat(np.arange(n), np.diff(np.append(starts, len(hashes))))
-    words = _counts_matrix(
+    return _counts_matrix(
         rows, hashes % np.uint32(settings.hash_features), (n, settings.hash_features)
     )
+
+
+def concept_counts(concepts: Sequence[Sequence[str]]):
+    """Rows of concepts (a 1 per concept a text signals), columns in `_concept_names` order."""
     vocabulary = {name: index for index, name in enumerate(_concept_names())}
+    n = len(concepts)
     concept_rows = np.repeat(np.arange(n), [len(found) for found in concepts])
     concept_columns = np.fromiter(
         (vocabulary[name] for found in concepts for name in found), dtype=np.int64,
         count=len(concept_rows),
     )  # fmt: skip
-    ideas = _counts_matrix(concept_rows, concept_columns, (n, len(vocabulary)))
+    return _counts_matrix(concept_rows, concept_columns, (n, len(vocabulary)))
+
+
+def feature_matrix(words, ideas, settings: Settings):
+    """(rows for topic clustering, rows of concepts only) from `word_counts` and
+    `concept_counts`.
+
+    Rows for topic clustering: TF-IDF (sublinear) of the hashed character 2-grams and TF-IDF of
+    concepts, each L2-normalised, joined with the concepts' share of the weight
+    ``settings.concept_weight``, L2-normalised again.
+    """
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.preprocessing import normalize
+
     words = TfidfTransformer(sublinear_tf=True).fit_transform(words)
     ideas = TfidfTransformer(sublinear_tf=True).fit_transform(ideas)
     weight = settings.concept_weight
@@ -801,9 +812,10 @@ _STOPWORD_LIST = (
 _STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 
-def _concept_keywords(unit_concepts: Sequence[Sequence[str]], member_units) -> list[str]:
-    counts = Counter(c for u in member_units.tolist() for c in unit_concepts[u])
-    return [name for name, _ in sorted(counts.items(), key=lambda p: (-p[1], p[0]))][:8]
+def _concept_keywords(topic_concepts: np.ndarray, names: Sequence[str]) -> list[str]:
+    """Up to 8 concepts from a row of per-concept counts: most units first, then by name."""
+    order = np.argsort(-topic_concepts, kind="stable")[:8]
+    return [names[c] for c in order.tolist() if topic_concepts[c] > 0]
 
 
 def _keywords(member_texts: Sequence[Sequence[str]], limit: int = 8) -> list[list[str]]:
@@ -896,7 +908,8 @@ def _prepare(texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
 
 def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
     """Per unit: employer key, text for topics (employer and hotline words taken out), concepts
-    and MinHash signature (run in a worker, on a slice of the units starting at ``offset``)."""
+    (`concept_counts`), MinHash signature and word counts of the topic text (`word_counts`)
+    (run in a worker, on a slice of the units starting at ``offset``)."""
     matcher, settings, seed, declared = shared
     employers, topic_texts = [], []
     for position, text in enumerate(texts, offset):
@@ -908,9 +921,10 @@ def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
             text = text[: found[1]] + text[found[2] :]
         employers.append(key or matcher.unresolved(text))
         topic_texts.append(_BOILERPLATE.sub("", text))
-    concepts = [concepts_of(text) for text in topic_texts]
+    ideas = concept_counts([concepts_of(text) for text in topic_texts])
+    words = word_counts(topic_texts, settings)
     signatures = minhash_signatures(texts, num_perm=settings.num_perm, seed=seed)
-    return employers, topic_texts, concepts, signatures
+    return employers, topic_texts, ideas, signatures, words
 
 
 _SHARED = None  # what forked workers inherit instead of receiving it pickled
@@ -1041,8 +1055,11 @@ def _cluster_items(
         pool.close()
     unit_employer = [key for part in analysed for key in part[0]]
     topic_texts = [text for part in analysed for text in part[1]]
-    unit_concepts = [found for part in analysed for found in part[2]]
+    from scipy import sparse
+
+    unit_ideas = sparse.vstack([part[2] for part in analysed]).tocsr()
     signatures = np.concatenate([part[3] for part in analysed])
+    unit_words = sparse.vstack([part[4] for part in analysed]).tocsr()
     del analysed
     advance()
 
@@ -1054,8 +1071,8 @@ def _cluster_items(
     # Topics over the provisional groups, so near-duplicates always share a topic.
     unit_root = groups.roots()
     roots, unit_group = np.unique(unit_root, return_inverse=True)
-    matrix, ideas = feature_matrix(topic_texts, unit_concepts, settings)
-    from scipy import sparse
+    matrix, ideas = feature_matrix(unit_words, unit_ideas, settings)
+    del unit_words
 
     weights = units.sizes.astype(float)
     membership = sparse.csr_matrix(
@@ -1142,6 +1159,15 @@ def _cluster_items(
     employer_name = {
         identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item.tolist(), strict=True)
     }
+    # Units with a concept, counted per topic (each unit once), for the keywords of topics
+    # that jieba does not get to.
+    topic_unit = np.unique(item_topic.astype(np.int64) * len(units.texts) + unit_of)
+    in_topic = sparse.csr_matrix(
+        (np.ones(len(topic_unit)), (topic_unit // len(units.texts), topic_unit % len(units.texts))),
+        shape=(topic_count, len(units.texts)),
+    )
+    topic_concepts = np.asarray((in_topic @ unit_ideas).todense())
+    concept_names = _concept_names()
     topics, keyword_texts = [], []
     for topic in range(topic_count):
         members = members_sorted[bounds[topic] : bounds[topic + 1]]
@@ -1163,7 +1189,7 @@ def _cluster_items(
                 id=topic,
                 member_ids=[ids[m] for m in members.tolist()],
                 representative_id=representative,
-                keywords=_concept_keywords(unit_concepts, member_units),
+                keywords=_concept_keywords(topic_concepts[topic], concept_names),
                 employers=[
                     name for name, _ in sorted(employers.items(), key=lambda p: (-p[1], p[0]))
                 ],
