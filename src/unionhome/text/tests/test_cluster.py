@@ -233,3 +233,13 @@ def test_nfkc_of_runs_equals_nfkc_of_the_whole_text():
     ]
     for text in texts:
         assert nfkc(text) == normalize("NFKC", text)
+
+
+def test_concepts_found_in_one_pass_equal_concepts_text_by_text():
+    from unionhome.text.cluster import concept_counts, concept_matrix, concepts_of
+
+    texts = [compact(text) for text in normalise_many([item.text for item in _demo_items(40)])]
+    texts += ["没发", "工资到现在还没发", "", "老板说没发", "工资", "欠了三个月工资", "食堂太差"]
+    expected = concept_counts([concepts_of(text) for text in texts])
+    found = concept_matrix(texts)
+    assert (found != expected).nnz == 0 and found.shape == expected.shape
