@@ -156,6 +156,9 @@ def fold_synonyms(text: str) -> str:
     return pattern.sub(lambda match: mapping[match.group(0)], text)
 
 
+_NON_WORD_OR_NEWLINE = re.compile(r"[^0-9a-z\u3400-\u9fff\n]+")
+
+
 def compact(text: str) -> str:
     """Letters and digits only: what shingles and features are made of."""
     return _NON_WORD.sub("", text)
@@ -261,11 +264,17 @@ def discover_employers(texts: Iterable[str]) -> Counter[str]:
         text = compact(text)
         if "限公司" not in text and "股份公司" not in text and "集团公司" not in text:
             continue
-        for match in _FULL_NAME.finditer(text):
-            stem = _NAME_LEAD.sub("", match.group(1))
-            if len(stem) >= 2 and not stem.startswith(("某", "一家", "这家", "该", "本")):
-                found[stem + match.group(2)] += 1
+        _count_full_names(text, found)
     return found
+
+
+def _count_full_names(text: str, found: Counter[str]) -> None:
+    """Add the full legal names in compact ``text`` (or compact texts joined by newlines: no
+    name runs over one) to ``found``."""
+    for match in _FULL_NAME.finditer(text):
+        stem = _NAME_LEAD.sub("", match.group(1))
+        if len(stem) >= 2 and not stem.startswith(("某", "一家", "这家", "该", "本")):
+            found[stem + match.group(2)] += 1
 
 
 class EmployerMatcher:
@@ -956,7 +965,14 @@ def _id_key(identifier: str) -> tuple[int, int | str]:
 def _prepare(texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
     """Compact normalised texts and the full company names in them (run in a worker)."""
     normalised = normalise_many(texts)
-    return [compact(text) for text in normalised], discover_employers(normalised)
+    compacted: list[str] = []
+    found: Counter[str] = Counter()
+    step = 20000
+    for begin in range(0, len(normalised), step):  # one regex pass per chunk, not per text
+        joined = _NON_WORD_OR_NEWLINE.sub("", "\n".join(normalised[begin : begin + step]))
+        compacted.extend(joined.split("\n"))
+        _count_full_names(joined, found)
+    return compacted, found
 
 
 def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
@@ -1083,6 +1099,7 @@ def _cluster_items(
     pool = _Pool(workers)
     try:
         texts = [item.text or "" for item in items]
+        _synonym_pattern()
         prepared = pool.map(_prepare, texts)
         del texts
         compacted = [text for part in prepared for text in part[0]]
@@ -1101,6 +1118,12 @@ def _cluster_items(
         others = {item.employer.strip() for item in items if item.employer.strip()}
         others = sorted(others | set(discovered), key=lambda name: (-len(name), name))
         matcher = EmployerMatcher(known_employers, others)
+        # Imports and dictionaries the workers need, made once here and inherited by them.
+        from scipy import sparse
+
+        _permutations(settings.num_perm, seed)
+        _concept_rules()
+        _concept_names()
         analysed = pool.map(
             _analyse, compact_texts, shared=(matcher, settings, seed, units.declared)
         )
