@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from unionhome.text.employers import employer_core as _employer_core_uncached
+from unionhome.text.employers import core_of_key, key_of_normalised
 from unionhome.text.employers import employer_key as _employer_key_uncached
 from unionhome.text.normalise import to_simplified
 
@@ -167,15 +167,37 @@ def compact(text: str) -> str:
 # -- employers ----------------------------------------------------------------------------------
 
 
-@cache
+_SPACE_RUNS = re.compile(r"\s+")
+_KEYS: dict[str, str] = {}  # name -> employer_key, filled by `employer_key` and `_learn_keys`
+
+
 def employer_key(name: str) -> str:
     """`unionhome.text.employers.employer_key`, remembered: batches repeat names a lot."""
-    return _employer_key_uncached(name)
+    key = _KEYS.get(name)
+    if key is None:
+        key = _KEYS[name] = _employer_key_uncached(name)
+    return key
+
+
+def _learn_keys(names: Iterable[str]) -> None:
+    """Remember `employer_key` of many names, normalised in one batch: NFKC and OpenCC once
+    over the names joined by newlines instead of once per name (the same result: neither
+    changes a newline or works across one)."""
+    todo = [name for name in dict.fromkeys(names) if name not in _KEYS and "\n" not in name]
+    step = 20000
+    for begin in range(0, len(todo), step):
+        part = todo[begin : begin + step]
+        lines = to_simplified(nfkc("\n".join(part))).split("\n")
+        if len(lines) != len(part):
+            continue  # left to `employer_key`, name by name
+        for name, line in zip(part, lines, strict=True):
+            # the rest of normalise_for_search: single spaces, trimmed, lower case
+            _KEYS[name] = key_of_normalised(_SPACE_RUNS.sub(" ", line).strip().lower())
 
 
 @cache
 def employer_core(name: str) -> str:
-    return _employer_core_uncached(name)
+    return core_of_key(employer_key(name))
 
 
 # Words a company name ends in that workers drop: "恒达精密机械" is called "恒达精密" or "恒达".
@@ -269,8 +291,7 @@ def discover_employers(texts: Iterable[str]) -> Counter[str]:
 
 
 def _count_full_names(text: str, found: Counter[str]) -> None:
-    """Add the full legal names in compact ``text`` (or compact texts joined by newlines: no
-    name runs over one) to ``found``."""
+    """Add the full legal names in compact ``text`` to ``found``."""
     for match in _FULL_NAME.finditer(text):
         stem = _NAME_LEAD.sub("", match.group(1))
         if len(stem) >= 2 and not stem.startswith(("某", "一家", "这家", "该", "本")):
@@ -288,6 +309,8 @@ class EmployerMatcher:
         the rest are employers of their own."""
         import ahocorasick
 
+        known, others = list(known), list(others)
+        _learn_keys([*known, *others])
         owners: dict[str, set[str]] = defaultdict(set)
         self.canonical: dict[str, str] = {}  # employer_key -> first name given for it
         self.same_as: dict[str, str] = {}  # another name's key -> the key it was folded into
@@ -957,6 +980,19 @@ def _collapse(texts: Sequence[str], declared: Sequence[str]) -> tuple[_Units, np
     return units, codes
 
 
+def _id_order(ids: Sequence[str]) -> np.ndarray:
+    """Indices of ``ids`` sorted by `_id_key` (stable): in NumPy when all are numbers of up to
+    18 digits, the usual case."""
+    if all(map(str.isdigit, ids)) and max(map(len, ids), default=0) <= 18:
+        try:
+            numbers = np.fromiter(map(int, ids), dtype=np.int64, count=len(ids))
+        except ValueError:  # digits int() does not read ("²")
+            pass
+        else:
+            return np.argsort(numbers, kind="stable")
+    return np.array(sorted(range(len(ids)), key=lambda i: _id_key(ids[i])), dtype=np.int64)
+
+
 def _id_key(identifier: str) -> tuple[int, int | str]:
     # Numeric ids order as numbers ("9" before "10"); others as text, after them.
     return (0, int(identifier)) if identifier.isdigit() else (1, identifier)
@@ -969,9 +1005,12 @@ def _prepare(texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
     found: Counter[str] = Counter()
     step = 20000
     for begin in range(0, len(normalised), step):  # one regex pass per chunk, not per text
-        joined = _NON_WORD_OR_NEWLINE.sub("", "\n".join(normalised[begin : begin + step]))
-        compacted.extend(joined.split("\n"))
-        _count_full_names(joined, found)
+        lines = _NON_WORD_OR_NEWLINE.sub("", "\n".join(normalised[begin : begin + step]))
+        lines = lines.split("\n")
+        compacted.extend(lines)
+        for line in lines:
+            if "公司" in line:  # every legal form ends in it; the name pattern is slow to scan
+                _count_full_names(line, found)
     return compacted, found
 
 
@@ -1185,7 +1224,7 @@ def _cluster_items(
     # arrays of indices.
     n = len(items)
     rank = np.empty(n, dtype=np.int64)
-    rank[sorted(range(n), key=lambda i: _id_key(ids[i]))] = np.arange(n)
+    rank[_id_order(ids)] = np.arange(n)
     unit_of = unit_of_item
     final_root = groups.roots()
     _, item_group = np.unique(final_root[unit_of], return_inverse=True)
