@@ -744,9 +744,11 @@ def concept_matrix(texts: Sequence[str]):
         rows.append(hit)
         columns.append(np.full(len(hit), column[concept], dtype=np.int64))
     row, col = np.concatenate(rows), np.concatenate(columns)
-    matrix = sparse.csr_matrix((np.ones(len(row)), (row, col)), shape=(len(texts), len(names)))
+    matrix = sparse.csr_matrix(
+        (np.ones(len(row), dtype=np.int32), (row, col)), shape=(len(texts), len(names))
+    )
     matrix.sum_duplicates()
-    matrix.data[:] = 1.0
+    matrix.data[:] = 1
     return matrix
 
 
@@ -787,7 +789,7 @@ def _concept_names() -> tuple[str, ...]:
 def _counts_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]):
     from scipy import sparse
 
-    data = np.ones(len(rows), dtype=np.float64)
+    data = np.ones(len(rows), dtype=np.int32)  # half the bytes of float64 between processes
     matrix = sparse.csr_matrix((data, (rows, columns)), shape=shape)
     matrix.sum_duplicates()
     return matrix
@@ -1035,20 +1037,22 @@ def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
     return employers, topic_texts, ideas, signatures, words
 
 
-_SHARED = None  # what forked workers inherit instead of receiving it pickled
+_SHARED = None  # (texts, shared): what forked workers inherit instead of receiving it pickled
 
 
 def _run_shared(task):
-    function, texts, offset = task
+    function, begin, end = task
+    texts, shared = _SHARED
     if function is _analyse:
-        return function(texts, offset, _SHARED)
-    return function(texts)
+        return function(texts[begin:end], begin, shared)
+    return function(texts[begin:end])
 
 
 class _Pool:
     """Maps a function over slices of a list on ``workers`` forked processes (in order), or in
     this process when there is one worker or the batch is small. Forked workers inherit the
-    employer matcher and the dictionaries instead of having them pickled."""
+    texts, the employer matcher and the dictionaries instead of having them pickled; only
+    results travel."""
 
     min_per_worker = 20000
 
@@ -1063,9 +1067,9 @@ class _Pool:
             return [function(texts)]
         import multiprocessing
 
-        _SHARED = shared
+        _SHARED = (texts, shared)
         step = -(-len(texts) // (self.workers * 4))
-        tasks = [(function, texts[i : i + step], i) for i in range(0, len(texts), step)]
+        tasks = [(function, i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
         try:
             with multiprocessing.get_context("fork").Pool(self.workers) as pool:
                 return pool.map(_run_shared, tasks, chunksize=1)
