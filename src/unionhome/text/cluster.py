@@ -1030,7 +1030,7 @@ def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
     """Per unit: employer key, text for topics (employer and hotline words taken out), concepts
     (`concept_counts`), MinHash signature and word counts of the topic text (`word_counts`)
     (run in a worker, on a slice of the units starting at ``offset``)."""
-    matcher, settings, seed, declared = shared
+    matcher, settings, seed, declared, out = shared
     employers, topic_texts = [], []
     for position, text in enumerate(texts, offset):
         declared_key = declared[position]
@@ -1044,6 +1044,9 @@ def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
     ideas = concept_matrix(topic_texts)
     words = word_counts(topic_texts, settings)
     signatures = minhash_signatures(texts, num_perm=settings.num_perm, seed=seed)
+    if out is not None:  # memory shared with the parent: written there, not pickled back
+        out[offset : offset + len(texts)] = signatures
+        signatures = None
     return employers, topic_texts, ideas, signatures, words
 
 
@@ -1056,6 +1059,14 @@ def _run_shared(task):
     if function is _analyse:
         return function(texts[begin:end], begin, shared)
     return function(texts[begin:end])
+
+
+def _shared_array(shape: tuple[int, int], dtype) -> np.ndarray:
+    """A zeroed array in an anonymous shared mapping: forked workers' writes are seen here."""
+    import mmap
+
+    size = max(1, int(np.prod(shape)) * np.dtype(dtype).itemsize)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=int(np.prod(shape))).reshape(shape)
 
 
 class _Pool:
@@ -1160,7 +1171,12 @@ def _cluster_items(
         for part in prepared:
             discovered.update(part[1])
         del prepared
-        declared = [employer_key(item.employer) if item.employer else "" for item in items]
+        written = [item.employer for item in items]
+        distinct = set(written)
+        _learn_keys(name for name in distinct if name)
+        key_of = {name: employer_key(name) if name else "" for name in distinct}
+        declared = [key_of[name] for name in written]
+        del written
         units, unit_of_item = _collapse(compacted, declared)
         del compacted
         compact_texts = units.texts
@@ -1177,8 +1193,10 @@ def _cluster_items(
         _permutations(settings.num_perm, seed)
         _concept_rules()
         _concept_names()
+        # Signatures (a quarter of a gigabyte at a million texts) go to shared memory.
+        out = _shared_array((len(compact_texts), settings.num_perm), np.uint32)
         analysed = pool.map(
-            _analyse, compact_texts, shared=(matcher, settings, seed, units.declared)
+            _analyse, compact_texts, shared=(matcher, settings, seed, units.declared, out)
         )
     finally:
         pool.close()
@@ -1187,7 +1205,7 @@ def _cluster_items(
     from scipy import sparse
 
     unit_ideas = sparse.vstack([part[2] for part in analysed]).tocsr()
-    signatures = np.concatenate([part[3] for part in analysed])
+    signatures = out if analysed[0][3] is None else np.concatenate([p[3] for p in analysed])
     unit_words = sparse.vstack([part[4] for part in analysed]).tocsr()
     del analysed
     advance()
