@@ -263,8 +263,9 @@ def _core(name: str) -> str:
     return stripped if len(stripped) >= 2 else core
 
 
-def _brand(name: str) -> tuple[str, list[str]]:
-    """(brand, the trade words after it): "无锡市恒达精密机械有限公司" → ("恒达", ["精密", "机械"])."""
+@cache
+def _brand(name: str) -> tuple[str, tuple[str, ...]]:
+    """(brand, the trade words after it): "无锡市恒达精密机械有限公司" → ("恒达", ("精密", "机械"))."""
     brand, trades = _core(name), []
     for _ in range(3):  # "恒达精密机械" → "恒达精密" → "恒达"
         match = _INDUSTRY.search(brand)
@@ -272,7 +273,7 @@ def _brand(name: str) -> tuple[str, list[str]]:
             break
         trades.insert(0, match.group(0))
         brand = brand[: match.start()]
-    return brand, trades
+    return brand, tuple(trades)
 
 
 def _aliases(name: str) -> set[str]:
@@ -333,7 +334,7 @@ class EmployerMatcher:
             if not key or key in self.canonical or key in self.same_as:
                 continue
             brand = _brand(name)[0]
-            if len(brand) < 2 or brand in _TRADE_WORDS:
+            if len(brand) < 2 or brand in _TRADE_WORD_SET:
                 continue  # "酒店管理有限公司": trade words only, no firm in particular
             core, aliases = _core(name), _aliases(name)
             owner = None if is_known else self._owner_of(key, core, aliases, owners, cores)
@@ -469,7 +470,7 @@ class EmployerMatcher:
         keep demands about different unknown firms apart; they are never reported."""
         for last, word in self.anchors.iter(text):
             at = last + 1 - len(word)
-            if word in _TRADE_WORDS and at >= 2:
+            if word in _TRADE_WORD_SET and at >= 2:
                 stem = text[at - 2 : at]
                 if _CJK.fullmatch(stem) and not _GENERIC_STEM.search(stem):
                     return "?" + stem + word
