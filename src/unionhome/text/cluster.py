@@ -560,32 +560,30 @@ def minhash_signatures(
 
 def lsh_candidate_pairs(signatures: np.ndarray, bands: int) -> np.ndarray:
     """Pairs (i, j), i < j, sharing a band bucket (a band's rows hashed to one 64-bit key),
-    without repeats, in the order first found. Within a bucket each member is paired with the
+    without repeats, ordered by j then i. Within a bucket each member is paired with the
     bucket's first member only (a star), so a bucket of 10,000 copies costs 9,999 pairs, not 50
-    million; buckets are found by hashing (pandas ``factorize``), not sorting."""
+    million; buckets are found by hashing (pandas ``factorize``), not sorting, and a member's
+    leaders in all bands are deduplicated in one row-wise sort."""
     import pandas as pd
 
     n, num_perm = signatures.shape
     rows = num_perm // bands
     multipliers = (np.arange(1, rows + 1, dtype=np.uint64) * _MIX) | np.uint64(1)
-    found = []
     index = np.arange(n, dtype=np.int64)
+    leaders = np.empty((n, bands), dtype=np.int64)  # first member of each unit's bucket
     with np.errstate(over="ignore"):
         for band in range(bands):
             block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
             keys = (block * multipliers).sum(axis=1, dtype=np.uint64) ^ np.uint64(band)
-            codes, uniques = pd.factorize(keys, sort=False)  # numbered by first occurrence
-            if len(uniques) == n:
-                continue
+            codes, _ = pd.factorize(keys, sort=False)  # numbered by first occurrence
             is_first = np.zeros(n, dtype=bool)
             is_first[np.r_[0, np.flatnonzero(np.diff(np.maximum.accumulate(codes))) + 1]] = True
-            leader = index[is_first][codes]
-            member = ~is_first
-            found.append(leader[member] * n + index[member])
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    encoded = pd.unique(np.concatenate(found))
-    return np.stack([encoded // n, encoded % n], axis=1)
+            leaders[:, band] = index[is_first][codes]
+    leaders.sort(axis=1)
+    keep = leaders != index[:, None]
+    keep[:, 1:] &= leaders[:, 1:] != leaders[:, :-1]
+    members = np.broadcast_to(index[:, None], leaders.shape)[keep]
+    return np.stack([leaders[keep], members], axis=1)
 
 
 def similar_pairs(signatures: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
