@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from unionhome.text.employers import employer_core as _employer_core_uncached
+from unionhome.text.employers import core_of_key, key_of_normalised
 from unionhome.text.employers import employer_key as _employer_key_uncached
 from unionhome.text.normalise import to_simplified
 
@@ -119,6 +119,28 @@ _INVISIBLE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
 )
 _BLANKS = re.compile(r"[ \t\r\f\v\u3000]+")
+# Runs of characters NFKC may change, with the character before them (a combining mark joins
+# it: "e\u0301" → "é"). Everything else — printable ASCII, CJK ideographs, 、。《》「」『』 and
+# curly quotes — NFKC leaves as it is, and no composition has one of them second. Most of a
+# Chinese text is such characters, so normalising only the runs is three times faster.
+_NFKC_RUN = re.compile(
+    ".?[^\n\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u300f\u2018\u2019\u201c\u201d]+"
+)
+
+
+# The full-width characters of most Chinese texts, replaced by plain str.replace first (a fast
+# scan each) so that few runs are left for NFKC; each is a starter that composes with nothing.
+_COMMON_WIDE = [
+    (wide, unicodedata.normalize("NFKC", wide)) for wide in "，：！？（）；０１２３４５６７８９"
+]
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, normalising only the runs that need it."""
+    for wide, narrow in _COMMON_WIDE:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return _NFKC_RUN.sub(lambda match: unicodedata.normalize("NFKC", match.group(0)), text)
 
 
 def normalise_many(texts: Sequence[str], chunk: int = 20000) -> list[str]:
@@ -129,7 +151,7 @@ def normalise_many(texts: Sequence[str], chunk: int = 20000) -> list[str]:
     out: list[str] = []
     for begin in range(0, len(texts), chunk):
         part = [text.replace("\n", " ") if text else "" for text in texts[begin : begin + chunk]]
-        joined = unicodedata.normalize("NFKC", "\n".join(part))
+        joined = nfkc("\n".join(part))
         joined = to_simplified(_INVISIBLE.sub("", joined))
         joined = _BLANKS.sub(" ", fold_synonyms(joined.lower()))
         lines = joined.split("\n")
@@ -144,6 +166,9 @@ def fold_synonyms(text: str) -> str:
     return pattern.sub(lambda match: mapping[match.group(0)], text)
 
 
+_NON_WORD_OR_NEWLINE = re.compile(r"[^0-9a-z\u3400-\u9fff\n]+")
+
+
 def compact(text: str) -> str:
     """Letters and digits only: what shingles and features are made of."""
     return _NON_WORD.sub("", text)
@@ -152,15 +177,37 @@ def compact(text: str) -> str:
 # -- employers ----------------------------------------------------------------------------------
 
 
-@cache
+_SPACE_RUNS = re.compile(r"\s+")
+_KEYS: dict[str, str] = {}  # name -> employer_key, filled by `employer_key` and `_learn_keys`
+
+
 def employer_key(name: str) -> str:
     """`unionhome.text.employers.employer_key`, remembered: batches repeat names a lot."""
-    return _employer_key_uncached(name)
+    key = _KEYS.get(name)
+    if key is None:
+        key = _KEYS[name] = _employer_key_uncached(name)
+    return key
+
+
+def _learn_keys(names: Iterable[str]) -> None:
+    """Remember `employer_key` of many names, normalised in one batch: NFKC and OpenCC once
+    over the names joined by newlines instead of once per name (the same result: neither
+    changes a newline or works across one)."""
+    todo = [name for name in dict.fromkeys(names) if name not in _KEYS and "\n" not in name]
+    step = 20000
+    for begin in range(0, len(todo), step):
+        part = todo[begin : begin + step]
+        lines = to_simplified(nfkc("\n".join(part))).split("\n")
+        if len(lines) != len(part):
+            continue  # left to `employer_key`, name by name
+        for name, line in zip(part, lines, strict=True):
+            # the rest of normalise_for_search: single spaces, trimmed, lower case
+            _KEYS[name] = key_of_normalised(_SPACE_RUNS.sub(" ", line).strip().lower())
 
 
 @cache
 def employer_core(name: str) -> str:
-    return _employer_core_uncached(name)
+    return core_of_key(employer_key(name))
 
 
 # Words a company name ends in that workers drop: "恒达精密机械" is called "恒达精密" or "恒达".
@@ -171,6 +218,7 @@ _TRADE_WORD_LIST = (
     "配送 发展 控股 集团 制品"
 )
 _TRADE_WORDS = _TRADE_WORD_LIST.split()
+_TRADE_WORD_SET = frozenset(_TRADE_WORDS)
 # After a brand typed with a wrong character, only these say "a firm" clearly enough.
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _GENERIC_STEM = re.compile(r"[我你他她们这那该本某家个的在是了给被让把]")
@@ -215,8 +263,9 @@ def _core(name: str) -> str:
     return stripped if len(stripped) >= 2 else core
 
 
-def _brand(name: str) -> tuple[str, list[str]]:
-    """(brand, the trade words after it): "无锡市恒达精密机械有限公司" → ("恒达", ["精密", "机械"])."""
+@cache
+def _brand(name: str) -> tuple[str, tuple[str, ...]]:
+    """(brand, the trade words after it): "无锡市恒达精密机械有限公司" → ("恒达", ("精密", "机械"))."""
     brand, trades = _core(name), []
     for _ in range(3):  # "恒达精密机械" → "恒达精密" → "恒达"
         match = _INDUSTRY.search(brand)
@@ -224,7 +273,7 @@ def _brand(name: str) -> tuple[str, list[str]]:
             break
         trades.insert(0, match.group(0))
         brand = brand[: match.start()]
-    return brand, trades
+    return brand, tuple(trades)
 
 
 def _aliases(name: str) -> set[str]:
@@ -243,13 +292,21 @@ def discover_employers(texts: Iterable[str]) -> Counter[str]:
     """Full legal names ("……有限公司") written in normalised texts, counted."""
     found: Counter[str] = Counter()
     for text in texts:
+        if "司" not in text:  # every legal form below ends in 公司; cheaper than compacting
+            continue
+        text = compact(text)
         if "限公司" not in text and "股份公司" not in text and "集团公司" not in text:
             continue
-        for match in _FULL_NAME.finditer(compact(text)):
-            stem = _NAME_LEAD.sub("", match.group(1))
-            if len(stem) >= 2 and not stem.startswith(("某", "一家", "这家", "该", "本")):
-                found[stem + match.group(2)] += 1
+        _count_full_names(text, found)
     return found
+
+
+def _count_full_names(text: str, found: Counter[str]) -> None:
+    """Add the full legal names in compact ``text`` to ``found``."""
+    for match in _FULL_NAME.finditer(text):
+        stem = _NAME_LEAD.sub("", match.group(1))
+        if len(stem) >= 2 and not stem.startswith(("某", "一家", "这家", "该", "本")):
+            found[stem + match.group(2)] += 1
 
 
 class EmployerMatcher:
@@ -263,6 +320,8 @@ class EmployerMatcher:
         the rest are employers of their own."""
         import ahocorasick
 
+        known, others = list(known), list(others)
+        _learn_keys([*known, *others])
         owners: dict[str, set[str]] = defaultdict(set)
         self.canonical: dict[str, str] = {}  # employer_key -> first name given for it
         self.same_as: dict[str, str] = {}  # another name's key -> the key it was folded into
@@ -275,7 +334,7 @@ class EmployerMatcher:
             if not key or key in self.canonical or key in self.same_as:
                 continue
             brand = _brand(name)[0]
-            if len(brand) < 2 or brand in _TRADE_WORDS:
+            if len(brand) < 2 or brand in _TRADE_WORD_SET:
                 continue  # "酒店管理有限公司": trade words only, no firm in particular
             core, aliases = _core(name), _aliases(name)
             owner = None if is_known else self._owner_of(key, core, aliases, owners, cores)
@@ -302,12 +361,14 @@ class EmployerMatcher:
         # with a wrong character only before one of its own trade words ("衡达精密").
         brand_owners: dict[str, set[str]] = defaultdict(set)
         wildcard_owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.brand_trades: set[tuple[str, str]] = set()  # (brand, one of its own trade words)
         for key, owner in [*((k, k) for k in self.canonical), *self.same_as.items()]:
             name = self.canonical[key] if key in self.canonical else self._names[key]
             brand, trades = _brand(name)
             if len(brand) < 2:
                 continue
             brand_owners[brand].add(owner)
+            self.brand_trades.update((brand, word) for word in trades)
             for wild in _wildcards(brand):
                 for word in trades:
                     wildcard_owners[(wild, word)].add(owner)
@@ -361,8 +422,14 @@ class EmployerMatcher:
         return self._locate_brand(text)
 
     def _locate_brand(self, text: str) -> tuple[str, int, int] | None:
+        """A brand before 厂/公司/… or before one of its own trade words ("恒达精密"); else a
+        brand with one wrong character before its own trade word ("衡达精密"); else a brand
+        before another trade word ("恒达光电"). With tens of thousands of firms a mistyped
+        brand is often another firm's exact brand ("大诚远光电" holds 诚远, a 塑业 firm): the
+        trade word then decides between them."""
         exact: list[tuple[int, int, int, str]] = []  # (-brand length, start, end, key)
         typed: list[tuple[int, int, int, str]] = []
+        loose: list[tuple[int, int, int, str]] = []  # exact brand, another firm's trade word
         for last, word in self.anchors.iter(text):
             at = last + 1 - len(word)
             for length in self.brand_lengths:
@@ -371,7 +438,11 @@ class EmployerMatcher:
                 brand = text[at - length : at]
                 owner = self.brand_owner.get(brand)
                 if owner is not None:
-                    exact.append((-length, at - length, last + 1, owner))
+                    hit = (-length, at - length, last + 1, owner)
+                    if word in _TRADE_WORD_SET and (brand, word) not in self.brand_trades:
+                        loose.append(hit)
+                    else:
+                        exact.append(hit)
                     continue
                 if brand in self.ambiguous_brands or exact:
                     continue
@@ -384,7 +455,7 @@ class EmployerMatcher:
                     if owner is not None:
                         typed.append((-length, at - length, last + 1, owner))
                         break
-        for hits in (exact, typed):
+        for hits in (exact, typed, loose):
             if hits:
                 hits.sort()
                 best = hits[0]
@@ -399,7 +470,7 @@ class EmployerMatcher:
         keep demands about different unknown firms apart; they are never reported."""
         for last, word in self.anchors.iter(text):
             at = last + 1 - len(word)
-            if word in _TRADE_WORDS and at >= 2:
+            if word in _TRADE_WORD_SET and at >= 2:
                 stem = text[at - 2 : at]
                 if _CJK.fullmatch(stem) and not _GENERIC_STEM.search(stem):
                     return "?" + stem + word
@@ -488,27 +559,43 @@ def minhash_signatures(
 
 
 def lsh_candidate_pairs(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """Pairs (i, j), i < j, sharing a band bucket (a band's rows hashed to one 64-bit key).
-    Within a bucket each member is paired with the next one only (a chain), so a bucket of
-    10,000 copies costs 9,999 pairs, not 50 million."""
+    """Pairs (i, j), i < j, sharing a band bucket (a band's rows hashed to one 64-bit key),
+    without repeats, ordered by j then i. Within a bucket each member is paired with the
+    bucket's first member only (a star), so a bucket of 10,000 copies costs 9,999 pairs, not 50
+    million; buckets are found by hashing (pandas ``factorize``), not sorting, and a member's
+    leaders in all bands are deduplicated in one row-wise sort."""
+    import pandas as pd
+
     n, num_perm = signatures.shape
     rows = num_perm // bands
     multipliers = (np.arange(1, rows + 1, dtype=np.uint64) * _MIX) | np.uint64(1)
-    found = []
+    index = np.arange(n, dtype=np.int64)
+    leaders = np.empty((n, bands), dtype=np.int64)  # first member of each unit's bucket
     with np.errstate(over="ignore"):
         for band in range(bands):
             block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
             keys = (block * multipliers).sum(axis=1, dtype=np.uint64) ^ np.uint64(band)
-            order = np.argsort(keys, kind="stable")
-            same = keys[order[1:]] == keys[order[:-1]]
-            if same.any():
-                found.append(np.stack([order[:-1][same], order[1:][same]], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    encoded = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([encoded // n, encoded % n], axis=1)
+            codes, _ = pd.factorize(keys, sort=False)  # numbered by first occurrence
+            is_first = np.zeros(n, dtype=bool)
+            is_first[np.r_[0, np.flatnonzero(np.diff(np.maximum.accumulate(codes))) + 1]] = True
+            leaders[:, band] = index[is_first][codes]
+    leaders.sort(axis=1)
+    keep = leaders != index[:, None]
+    keep[:, 1:] &= leaders[:, 1:] != leaders[:, :-1]
+    members = np.broadcast_to(index[:, None], leaders.shape)[keep]
+    return np.stack([leaders[keep], members], axis=1)
+
+
+def similar_pairs(signatures: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """The pairs whose estimated Jaccard (share of equal MinHash values) is at least
+    ``threshold``, compared in chunks so the temporary rows stay small."""
+    keep = np.zeros(len(pairs), dtype=bool)
+    step = 200_000
+    for begin in range(0, len(pairs), step):
+        part = pairs[begin : begin + step]
+        equal = (signatures[part[:, 0]] == signatures[part[:, 1]]).sum(axis=1)
+        keep[begin : begin + step] = equal >= threshold * signatures.shape[1]
+    return pairs[keep]
 
 
 # -- union-find that keeps employers apart ------------------------------------------------------
@@ -526,6 +613,15 @@ class _Groups:
         while self.parent[i] != root:
             self.parent[i], i = root, self.parent[i]
         return root
+
+    def roots(self) -> np.ndarray:
+        """`find` of every element, by pointer jumping in NumPy (no path compression)."""
+        parent = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
 
     def union_pairs(self, pairs: np.ndarray) -> None:
         """Join every pair as `union` one by one in order would, on a fresh structure, but in
@@ -627,6 +723,61 @@ def concepts_of(text: str) -> list[str]:
     return sorted(found)
 
 
+def concept_matrix(texts: Sequence[str]):
+    """`concept_counts` of `concepts_of` each text, found in one pass over the texts joined by
+    newlines (the signal words never hold one) instead of one call per text."""
+    from scipy import sparse
+
+    automaton, patterns = _concept_rules()
+    names = _concept_names()
+    column = {name: index for index, name in enumerate(names)}
+    joined = "\n".join(texts)
+    lengths = np.fromiter((len(text) + 1 for text in texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths) - lengths
+    ends, values = [], []
+    for end, concepts in automaton.iter(joined):
+        ends.append(end)
+        values.append(concepts)
+    columns_of = {value: [column[name] for name in value] for value in set(values)}
+    per_hit = np.fromiter((len(columns_of[v]) for v in values), dtype=np.int64, count=len(values))
+    rows = [
+        np.repeat(np.searchsorted(starts, np.asarray(ends, dtype=np.int64), "right") - 1, per_hit)
+    ]
+    columns = [
+        np.fromiter(
+            (c for v in values for c in columns_of[v]), dtype=np.int64, count=int(per_hit.sum())
+        )
+    ]
+    for pattern, concept in patterns:
+        hit = _pattern_rows(pattern, texts, joined, starts)
+        rows.append(hit)
+        columns.append(np.full(len(hit), column[concept], dtype=np.int64))
+    row, col = np.concatenate(rows), np.concatenate(columns)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(row), dtype=np.int32), (row, col)), shape=(len(texts), len(names))
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1
+    return matrix
+
+
+def _pattern_rows(pattern: re.Pattern[str], texts, joined: str, starts: np.ndarray) -> np.ndarray:
+    """Indices of the texts ``pattern`` is found in, by one scan of the joined texts. A match
+    that runs over a newline ("[^不]" matches one) has each text it touches searched alone;
+    anchors or lookbehinds would see the neighbours, so such a pattern searches text by text."""
+    if re.search(r"\^|\$|\\[AbBZ]|\(\?<", pattern.pattern.replace("[^", "[")):
+        return np.fromiter((i for i, t in enumerate(texts) if pattern.search(t)), dtype=np.int64)
+    found: set[int] = set()
+    for match in pattern.finditer(joined):
+        first = int(np.searchsorted(starts, match.start(), "right")) - 1
+        if "\n" in match.group(0):
+            last = int(np.searchsorted(starts, match.end() - 1, "right")) - 1
+            found.update(i for i in range(first, last + 1) if pattern.search(texts[i]))
+        else:
+            found.add(first)
+    return np.fromiter(sorted(found), dtype=np.int64, count=len(found))
+
+
 _DIGITS = re.compile(r"[0-9]+")
 # Words of the hotline's transcripts and of politeness, not of the problem: without them a
 # transcript and a worker's own words about one topic look alike.
@@ -636,47 +787,58 @@ _BOILERPLATE = re.compile(
 )
 
 
-def _concept_names() -> list[str]:
+@cache
+def _concept_names() -> tuple[str, ...]:
     _, _ = _concept_rules()
     lines = CONCEPTS_PATH.read_text(encoding="utf-8").splitlines()
     names = [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
-    return sorted(set(names))
+    return tuple(sorted(set(names)))
 
 
 def _counts_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]):
     from scipy import sparse
 
-    data = np.ones(len(rows), dtype=np.float64)
+    data = np.ones(len(rows), dtype=np.int32)  # half the bytes of float64 between processes
     matrix = sparse.csr_matrix((data, (rows, columns)), shape=shape)
     matrix.sum_duplicates()
     return matrix
 
 
-def feature_matrix(texts: Sequence[str], concepts: Sequence[Sequence[str]], settings: Settings):
-    """(rows for topic clustering, rows of concepts only).
-
-    Rows for topic clustering: TF-IDF (sublinear) of hashed character 2-grams (digits dropped:
-    "3月" says nothing about the topic) and TF-IDF of concepts, each L2-normalised, joined with
-    the concepts' share of the weight ``settings.concept_weight``, L2-normalised again. The
-    2-grams are hashed in NumPy over the whole batch, like the MinHash shingles.
-    """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.preprocessing import normalize
-
+def word_counts(texts: Sequence[str], settings: Settings):
+    """Counts of hashed character 2-grams per text (digits dropped: "3月" says nothing about
+    the topic), hashed in NumPy over the whole batch like the MinHash shingles."""
     n = len(texts)
     hashes, starts = shingle_hashes([_DIGITS.sub("", text) for text in texts])
     rows = np.repeat(np.arange(n), np.diff(np.append(starts, len(hashes))))
-    words = _counts_matrix(
+    return _counts_matrix(
         rows, hashes % np.uint32(settings.hash_features), (n, settings.hash_features)
     )
+
+
+def concept_counts(concepts: Sequence[Sequence[str]]):
+    """Rows of concepts (a 1 per concept a text signals), columns in `_concept_names` order."""
     vocabulary = {name: index for index, name in enumerate(_concept_names())}
+    n = len(concepts)
     concept_rows = np.repeat(np.arange(n), [len(found) for found in concepts])
     concept_columns = np.fromiter(
         (vocabulary[name] for found in concepts for name in found), dtype=np.int64,
         count=len(concept_rows),
     )  # fmt: skip
-    ideas = _counts_matrix(concept_rows, concept_columns, (n, len(vocabulary)))
+    return _counts_matrix(concept_rows, concept_columns, (n, len(vocabulary)))
+
+
+def feature_matrix(words, ideas, settings: Settings):
+    """(rows for topic clustering, rows of concepts only) from `word_counts` and
+    `concept_counts`.
+
+    Rows for topic clustering: TF-IDF (sublinear) of the hashed character 2-grams and TF-IDF of
+    concepts, each L2-normalised, joined with the concepts' share of the weight
+    ``settings.concept_weight``, L2-normalised again.
+    """
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.preprocessing import normalize
+
     words = TfidfTransformer(sublinear_tf=True).fit_transform(words)
     ideas = TfidfTransformer(sublinear_tf=True).fit_transform(ideas)
     weight = settings.concept_weight
@@ -746,9 +908,10 @@ _STOPWORD_LIST = (
 _STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 
-def _concept_keywords(unit_concepts: Sequence[Sequence[str]], member_units) -> list[str]:
-    counts = Counter(c for u in member_units.tolist() for c in unit_concepts[u])
-    return [name for name, _ in sorted(counts.items(), key=lambda p: (-p[1], p[0]))][:8]
+def _concept_keywords(topic_concepts: np.ndarray, names: Sequence[str]) -> list[str]:
+    """Up to 8 concepts from a row of per-concept counts: most units first, then by name."""
+    order = np.argsort(-topic_concepts, kind="stable")[:8]
+    return [names[c] for c in order.tolist() if topic_concepts[c] > 0]
 
 
 def _keywords(member_texts: Sequence[Sequence[str]], limit: int = 8) -> list[list[str]]:
@@ -791,29 +954,54 @@ def _keywords(member_texts: Sequence[Sequence[str]], limit: int = 8) -> list[lis
 
 @dataclass
 class _Units:
-    """Distinct (normalised text, declared employer) pairs and which items each stands for."""
+    """Distinct (compact normalised text, declared employer) pairs and which items each stands
+    for: ``order[bounds[u]:bounds[u + 1]]`` are unit u's items (ascending)."""
 
     texts: list[str] = field(default_factory=list)
     declared: list[str] = field(default_factory=list)
-    items: list[list[int]] = field(default_factory=list)
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bounds: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.bounds)
 
 
-def _collapse(normalised: Sequence[str], declared: Sequence[str]) -> tuple[_Units, list[int]]:
+def _collapse(texts: Sequence[str], declared: Sequence[str]) -> tuple[_Units, np.ndarray]:
+    """Units of identical (text, declared employer), numbered by first occurrence, and the unit
+    of each item. Texts are compact: two texts differing only in spaces or punctuation have
+    the same shingles, employer and features anyway."""
     import pandas as pd
 
-    keys = [f"{employer}\x00{text}" for text, employer in zip(normalised, declared, strict=True)]
-    codes, _ = pd.factorize(pd.Series(keys, dtype=object), sort=False)
-    first = np.full(int(codes.max()) + 1 if len(codes) else 0, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    units = _Units(
-        texts=[normalised[i] for i in first.tolist()],
-        declared=[declared[i] for i in first.tolist()],
-    )
+    text_codes, _ = pd.factorize(np.asarray(texts, dtype=object), sort=False)
+    declared_codes, _ = pd.factorize(np.asarray(declared, dtype=object), sort=False)
+    pair = text_codes.astype(np.int64) * (int(declared_codes.max()) + 1) + declared_codes
+    codes, _ = pd.factorize(pair, sort=False)  # numbered by first occurrence
+    codes = codes.astype(np.int64)
+    count = int(codes.max()) + 1 if len(codes) else 0
     order = np.argsort(codes, kind="stable")
-    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(first)))]
-    flat = order.tolist()
-    units.items = [flat[bounds[u] : bounds[u + 1]] for u in range(len(first))]
-    return units, codes.tolist()
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=count))].astype(np.int64)
+    first = order[bounds[:-1]].tolist()
+    units = _Units(
+        texts=[texts[i] for i in first],
+        declared=[declared[i] for i in first],
+        order=order,
+        bounds=bounds,
+    )
+    return units, codes
+
+
+def _id_order(ids: Sequence[str]) -> np.ndarray:
+    """Indices of ``ids`` sorted by `_id_key` (stable): in NumPy when all are numbers of up to
+    18 digits, the usual case."""
+    if all(map(str.isdigit, ids)) and max(map(len, ids), default=0) <= 18:
+        try:
+            numbers = np.fromiter(map(int, ids), dtype=np.int64, count=len(ids))
+        except ValueError:  # digits int() does not read ("²")
+            pass
+        else:
+            return np.argsort(numbers, kind="stable")
+    return np.array(sorted(range(len(ids)), key=lambda i: _id_key(ids[i])), dtype=np.int64)
 
 
 def _id_key(identifier: str) -> tuple[int, int | str]:
@@ -822,15 +1010,26 @@ def _id_key(identifier: str) -> tuple[int, int | str]:
 
 
 def _prepare(texts: Sequence[str]) -> tuple[list[str], Counter[str]]:
-    """Normalised texts and the full company names in them (run in a worker)."""
+    """Compact normalised texts and the full company names in them (run in a worker)."""
     normalised = normalise_many(texts)
-    return normalised, discover_employers(compact(text) for text in normalised)
+    compacted: list[str] = []
+    found: Counter[str] = Counter()
+    step = 20000
+    for begin in range(0, len(normalised), step):  # one regex pass per chunk, not per text
+        lines = _NON_WORD_OR_NEWLINE.sub("", "\n".join(normalised[begin : begin + step]))
+        lines = lines.split("\n")
+        compacted.extend(lines)
+        for line in lines:
+            if "公司" in line:  # every legal form ends in it; the name pattern is slow to scan
+                _count_full_names(line, found)
+    return compacted, found
 
 
 def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
     """Per unit: employer key, text for topics (employer and hotline words taken out), concepts
-    and MinHash signature (run in a worker, on a slice of the units starting at ``offset``)."""
-    matcher, settings, seed, declared = shared
+    (`concept_counts`), MinHash signature and word counts of the topic text (`word_counts`)
+    (run in a worker, on a slice of the units starting at ``offset``)."""
+    matcher, settings, seed, declared, out = shared
     employers, topic_texts = [], []
     for position, text in enumerate(texts, offset):
         declared_key = declared[position]
@@ -841,25 +1040,39 @@ def _analyse(texts: Sequence[str], offset: int, shared) -> tuple:
             text = text[: found[1]] + text[found[2] :]
         employers.append(key or matcher.unresolved(text))
         topic_texts.append(_BOILERPLATE.sub("", text))
-    concepts = [concepts_of(text) for text in topic_texts]
+    ideas = concept_matrix(topic_texts)
+    words = word_counts(topic_texts, settings)
     signatures = minhash_signatures(texts, num_perm=settings.num_perm, seed=seed)
-    return employers, topic_texts, concepts, signatures
+    if out is not None:  # memory shared with the parent: written there, not pickled back
+        out[offset : offset + len(texts)] = signatures
+        signatures = None
+    return employers, topic_texts, ideas, signatures, words
 
 
-_SHARED = None  # what forked workers inherit instead of receiving it pickled
+_SHARED = None  # (texts, shared): what forked workers inherit instead of receiving it pickled
 
 
 def _run_shared(task):
-    function, texts, offset = task
+    function, begin, end = task
+    texts, shared = _SHARED
     if function is _analyse:
-        return function(texts, offset, _SHARED)
-    return function(texts)
+        return function(texts[begin:end], begin, shared)
+    return function(texts[begin:end])
+
+
+def _shared_array(shape: tuple[int, int], dtype) -> np.ndarray:
+    """A zeroed array in an anonymous shared mapping: forked workers' writes are seen here."""
+    import mmap
+
+    size = max(1, int(np.prod(shape)) * np.dtype(dtype).itemsize)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype, count=int(np.prod(shape))).reshape(shape)
 
 
 class _Pool:
     """Maps a function over slices of a list on ``workers`` forked processes (in order), or in
     this process when there is one worker or the batch is small. Forked workers inherit the
-    employer matcher and the dictionaries instead of having them pickled."""
+    texts, the employer matcher and the dictionaries instead of having them pickled; only
+    results travel."""
 
     min_per_worker = 20000
 
@@ -874,9 +1087,9 @@ class _Pool:
             return [function(texts)]
         import multiprocessing
 
-        _SHARED = shared
+        _SHARED = (texts, shared)
         step = -(-len(texts) // (self.workers * 4))
-        tasks = [(function, texts[i : i + step], i) for i in range(0, len(texts), step)]
+        tasks = [(function, i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
         try:
             with multiprocessing.get_context("fork").Pool(self.workers) as pool:
                 return pool.map(_run_shared, tasks, chunksize=1)
@@ -897,7 +1110,37 @@ def cluster_items(
     workers: int = 1,
 ) -> Clustering:
     """Near-duplicate groups and topics of ``items``; never one duplicate group across two
-    employers; the same complaint in Traditional and Simplified lands in one group and topic."""
+    employers; the same complaint in Traditional and Simplified lands in one group and topic.
+
+    The cyclic garbage collector is paused meanwhile: the millions of strings, tuples and lists
+    of a big batch hold no cycles, and its full passes over them cost seconds per million."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _cluster_items(
+            items,
+            known_employers=known_employers,
+            seed=seed,
+            progress=progress,
+            settings=settings,
+            workers=workers,
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cluster_items(
+    items: Iterable[Item],
+    *,
+    known_employers: Sequence[str],
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+    settings: Settings | None,
+    workers: int,
+) -> Clustering:
     settings = settings or Settings()
     items = list(items)
     total_steps = 6
@@ -919,16 +1162,23 @@ def cluster_items(
     pool = _Pool(workers)
     try:
         texts = [item.text or "" for item in items]
+        _synonym_pattern()
         prepared = pool.map(_prepare, texts)
-        normalised = [text for part in prepared for text in part[0]]
+        del texts
+        compacted = [text for part in prepared for text in part[0]]
         discovered: Counter[str] = Counter()
         for part in prepared:
             discovered.update(part[1])
         del prepared
-        declared = [employer_key(item.employer) if item.employer else "" for item in items]
-        units, unit_of_item = _collapse(normalised, declared)
-        del normalised
-        compact_texts = [compact(text) for text in units.texts]
+        written = [item.employer for item in items]
+        distinct = set(written)
+        _learn_keys(name for name in distinct if name)
+        key_of = {name: employer_key(name) if name else "" for name in distinct}
+        declared = [key_of[name] for name in written]
+        del written
+        units, unit_of_item = _collapse(compacted, declared)
+        del compacted
+        compact_texts = units.texts
         advance()
 
         # Known names first; then the longest (most complete) of the others, so "无锡市恒达精密
@@ -936,31 +1186,41 @@ def cluster_items(
         others = {item.employer.strip() for item in items if item.employer.strip()}
         others = sorted(others | set(discovered), key=lambda name: (-len(name), name))
         matcher = EmployerMatcher(known_employers, others)
+        # Imports and dictionaries the workers need, made once here and inherited by them.
+        from scipy import sparse
+
+        _permutations(settings.num_perm, seed)
+        _concept_rules()
+        _concept_names()
+        # Signatures (a quarter of a gigabyte at a million texts) go to shared memory.
+        out = _shared_array((len(compact_texts), settings.num_perm), np.uint32)
         analysed = pool.map(
-            _analyse, compact_texts, shared=(matcher, settings, seed, units.declared)
+            _analyse, compact_texts, shared=(matcher, settings, seed, units.declared, out)
         )
     finally:
         pool.close()
     unit_employer = [key for part in analysed for key in part[0]]
     topic_texts = [text for part in analysed for text in part[1]]
-    unit_concepts = [found for part in analysed for found in part[2]]
-    signatures = np.concatenate([part[3] for part in analysed])
+    from scipy import sparse
+
+    unit_ideas = sparse.vstack([part[2] for part in analysed]).tocsr()
+    signatures = out if analysed[0][3] is None else np.concatenate([p[3] for p in analysed])
+    unit_words = sparse.vstack([part[4] for part in analysed]).tocsr()
     del analysed
     advance()
 
     groups = _Groups(unit_employer)
     pairs = lsh_candidate_pairs(signatures, settings.bands)
-    similar = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
-    groups.union_pairs(pairs[similar >= settings.min_jaccard])
+    groups.union_pairs(similar_pairs(signatures, pairs, settings.min_jaccard))
     advance()
 
     # Topics over the provisional groups, so near-duplicates always share a topic.
-    unit_root = np.array([groups.find(u) for u in range(len(units.texts))])
+    unit_root = groups.roots()
     roots, unit_group = np.unique(unit_root, return_inverse=True)
-    matrix, ideas = feature_matrix(topic_texts, unit_concepts, settings)
-    from scipy import sparse
+    matrix, ideas = feature_matrix(unit_words, unit_ideas, settings)
+    del unit_words
 
-    weights = np.array([len(members) for members in units.items], dtype=float)
+    weights = units.sizes.astype(float)
     membership = sparse.csr_matrix(
         (weights, (unit_group, np.arange(len(unit_group)))), shape=(len(roots), len(unit_group))
     )
@@ -973,7 +1233,7 @@ def cluster_items(
     # concrete problem, however differently the workers put it. Blocks are sorted runs, each
     # member joined to the next, so a block of any size costs its length.
     group_employer = [groups.employer[groups.find(int(root))] for root in roots]
-    primary_concept = np.asarray(group_ideas.argmax(axis=1)).ravel()
+    primary_concept = group_ideas.toarray().argmax(axis=1)  # few columns: dense is faster
     has_concept = np.asarray(group_ideas.getnnz(axis=1)).ravel() > 0
     employer_code = {
         name: code
@@ -995,9 +1255,9 @@ def cluster_items(
     # arrays of indices.
     n = len(items)
     rank = np.empty(n, dtype=np.int64)
-    rank[sorted(range(n), key=lambda i: _id_key(ids[i]))] = np.arange(n)
-    unit_of = np.asarray(unit_of_item, dtype=np.int64)
-    final_root = np.array([groups.find(u) for u in range(len(units.texts))], dtype=np.int64)
+    rank[_id_order(ids)] = np.arange(n)
+    unit_of = unit_of_item
+    final_root = groups.roots()
     _, item_group = np.unique(final_root[unit_of], return_inverse=True)
     group_count = int(item_group.max()) + 1
     group_size = np.bincount(item_group, minlength=group_count)
@@ -1036,12 +1296,24 @@ def cluster_items(
     item_topic = topic_id[item_topic]
     cluster = dict(zip(ids, item_topic.tolist(), strict=True))
     members_sorted = np.lexsort((rank, item_topic))
+    unit_first = np.full(len(units.texts), n, dtype=np.int64)  # item of smallest id per unit
+    np.minimum.at(unit_first, unit_of, rank)
+    unit_first = by_rank[unit_first]
     bounds = np.r_[0, np.cumsum(np.bincount(item_topic, minlength=topic_count))]
 
     unit_names = [matcher.name_for(key) if key and key[0] != "?" else None for key in unit_employer]
     employer_name = {
-        identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item, strict=True)
+        identifier: unit_names[u] for identifier, u in zip(ids, unit_of_item.tolist(), strict=True)
     }
+    # Units with a concept, counted per topic (each unit once), for the keywords of topics
+    # that jieba does not get to.
+    topic_unit = np.unique(item_topic.astype(np.int64) * len(units.texts) + unit_of)
+    in_topic = sparse.csr_matrix(
+        (np.ones(len(topic_unit)), (topic_unit // len(units.texts), topic_unit % len(units.texts))),
+        shape=(topic_count, len(units.texts)),
+    )
+    topic_concepts = np.asarray((in_topic @ unit_ideas).todense())
+    concept_names = _concept_names()
     topics, keyword_texts = [], []
     for topic in range(topic_count):
         members = members_sorted[bounds[topic] : bounds[topic + 1]]
@@ -1052,8 +1324,7 @@ def cluster_items(
             order = np.argsort(-(sub @ centroid), kind="stable")
         else:
             order = np.zeros(1, dtype=np.int64)
-        central = units.items[int(member_units[order[0]])]
-        representative = ids[min(central, key=lambda i: rank[i])]
+        representative = ids[int(unit_first[member_units[order[0]]])]
         if topic < settings.keyword_topics:
             keyword_texts.append(
                 [topic_texts[member_units[k]] for k in order[: settings.keyword_sample]]
@@ -1064,7 +1335,7 @@ def cluster_items(
                 id=topic,
                 member_ids=[ids[m] for m in members.tolist()],
                 representative_id=representative,
-                keywords=_concept_keywords(unit_concepts, member_units),
+                keywords=_concept_keywords(topic_concepts[topic], concept_names),
                 employers=[
                     name for name, _ in sorted(employers.items(), key=lambda p: (-p[1], p[0]))
                 ],

@@ -20,7 +20,13 @@ _NOISE = re.compile(r"[\s\-_·.,，。()（）【】\[\]\"'“”]+")
 
 
 def employer_key(name: str) -> str:
-    key = _NOISE.sub("", normalise_for_search(name))
+    return key_of_normalised(normalise_for_search(name))
+
+
+def key_of_normalised(text: str) -> str:
+    """`employer_key` of a name already through `normalise_for_search` (for callers that
+    normalise many names in one batch)."""
+    key = _NOISE.sub("", text)
     key = _UNION_SUFFIX.sub("", key)
     for _ in range(2):  # "…集团有限公司" needs two passes
         key = _LEGAL_FORM.sub("", key)
@@ -29,6 +35,10 @@ def employer_key(name: str) -> str:
 
 def employer_core(name: str) -> str:
     """The key without a leading province/city name: "江苏省无锡市恒达精密" → "恒达精密"."""
-    key = employer_key(name)
+    return core_of_key(employer_key(name))
+
+
+def core_of_key(key: str) -> str:
+    """`employer_core` of a name whose `employer_key` is ``key``."""
     core = _PROVINCE_CITY_PREFIX.sub("", key, count=1)
     return core or key

@@ -126,6 +126,19 @@ def test_a_typo_equally_close_to_two_employers_names_neither():
     assert matcher.name_for(matcher.find("宏达精密欠薪")) == "无锡宏达精密机械有限公司"
 
 
+def test_a_mistyped_brand_that_is_another_firms_brand_goes_by_the_trade_word():
+    # "大诚远光电" is 达诚远光电 typed wrong, and holds 诚远, the exact brand of a 塑业 firm.
+    matcher = EmployerMatcher(["无锡诚远塑业有限公司", "江阴市达诚远光电科技有限公司"])
+    assert (
+        matcher.name_for(matcher.find("大诚远光电宿舍没有热水")) == "江阴市达诚远光电科技有限公司"
+    )
+    assert matcher.name_for(matcher.find("诚远塑业宿舍没有热水")) == "无锡诚远塑业有限公司"
+    assert matcher.name_for(matcher.find("诚远厂宿舍没有热水")) == "无锡诚远塑业有限公司"
+    # With no firm closer, a brand before another trade word still names its firm.
+    alone = EmployerMatcher(["无锡诚远塑业有限公司"])
+    assert alone.name_for(alone.find("诚远光电宿舍没有热水")) == "无锡诚远塑业有限公司"
+
+
 def _demo_items(n: int, seed: int = 3) -> list[Item]:
     rng = random.Random(seed)
     firms = ["恒达精密", "瑞丰纺织", "广益建设", "鑫源电子"]
@@ -205,3 +218,28 @@ def test_minhash_signatures_equal_datasketch_with_the_same_hashes():
         reference = MinHash(num_perm=32, seed=11, hashfunc=int)
         reference.update_batch([int(h) for h in hashes[start:end]])
         assert np.array_equal(ours[row], reference.hashvalues.astype(np.uint32))
+
+
+def test_nfkc_of_runs_equals_nfkc_of_the_whole_text():
+    from unicodedata import normalize
+
+    from unionhome.text.cluster import nfkc
+
+    texts = [
+        "恒达精密 欠薪２个月 ３月＋４月，怎么办？",
+        "cafe\u0301 e\u0301\u0323 ｶﾀｶﾅ ㍿ ﬁ ①② Ⅻ \u3000全角　空格",
+        "\u0301开头的组合符号\n第二行ｅ\u0301",
+        "한국어 \u1100\u1161\u11a8 丽（兼容汉字 \uf900）",
+    ]
+    for text in texts:
+        assert nfkc(text) == normalize("NFKC", text)
+
+
+def test_concepts_found_in_one_pass_equal_concepts_text_by_text():
+    from unionhome.text.cluster import concept_counts, concept_matrix, concepts_of
+
+    texts = [compact(text) for text in normalise_many([item.text for item in _demo_items(40)])]
+    texts += ["没发", "工资到现在还没发", "", "老板说没发", "工资", "欠了三个月工资", "食堂太差"]
+    expected = concept_counts([concepts_of(text) for text in texts])
+    found = concept_matrix(texts)
+    assert (found != expected).nnz == 0 and found.shape == expected.shape
