@@ -165,7 +165,7 @@ def open_figures(paths: list[str], now: dt.datetime | None = None) -> dict[str, 
     # it for unacknowledged ones), or unacknowledged with the acknowledge deadline in the window
     # and the resolve deadline not yet reached. Found by the deadline indexes, then kept by path.
     prefixes = tuple(paths)
-    open_ = Demand.objects.open()
+    open_ = Demand.objects.open().order_by()
     by_resolve = open_.filter(resolve_deadline__gte=boundary, resolve_deadline__lt=now).values_list(
         "org_path", "status", "ack_deadline"
     )

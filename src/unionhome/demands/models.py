@@ -195,6 +195,12 @@ class Demand(OrgScopedModel):
             models.Index(
                 fields=["employer_name", "created_at"], name="demand_employer_name_recent"
             ),
+            # The inbox tiles' overdue figure reads the last hour's unacknowledged deadlines.
+            models.Index(
+                fields=["ack_deadline"],
+                name="demand_unacked_due",
+                condition=Q(status__in=[Status.SUBMITTED]),
+            ),
             # The early-warning check after each submission counts one category's recent weeks.
             models.Index(
                 fields=["category", "created_at", "org_path", "status"],
