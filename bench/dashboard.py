@@ -129,12 +129,12 @@ def load_orgs(rows, numchild, now) -> None:
     names = {"national": "中华全国总工会", "province": "省总工会", "city": "市总工会",
              "county": "县（区）总工会", "subdistrict": "街道总工会", "grassroots": "企业工会委员会"}  # fmt: skip
     stamp = connection.ops.adapt_datetimefield_value(now)
-    columns = ["path", "depth", "numchild", "code", "name", "short_name", "search_text", "level", "kind", "region_code", "legal_person_code", "employer_name", "employer_credit_code", "address", "contact_name", "contact_phone", "worker_count", "member_count", "is_active", "created_at", "updated_at", "employer_key"]  # fmt: skip
+    columns = ["path", "depth", "numchild", "code", "name", "short_name", "search_text", "level", "kind", "region_code", "legal_person_code", "employer_name", "employer_credit_code", "address", "contact_name", "contact_phone", "worker_count", "member_count", "is_active", "created_at", "updated_at", "employer_key", "employer_key_reversed"]  # fmt: skip
 
     def values(i, path, depth, level):
         kind = "enterprise" if level == "grassroots" else "local"
         return (path, depth, numchild[path], f"B{i:07d}", f"第{i}号{names[level]}", "", "",
-                level, kind, "", "", "", "", "", "", "", 0, 0, True, stamp, stamp, "")  # fmt: skip
+                level, kind, "", "", "", "", "", "", "", 0, 0, True, stamp, stamp, "", "")  # fmt: skip
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

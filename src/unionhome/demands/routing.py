@@ -55,7 +55,8 @@ def match_employer(employer_name: str) -> Org | None:
         return exact[0]
     core = employer_core(employer_name)
     if len(core) >= 4:
-        candidates = list(grassroots.filter(employer_key__endswith=core)[:2])
+        # "ends with" as an indexed prefix of the reversed key.
+        candidates = list(grassroots.filter(employer_key_reversed__startswith=core[::-1])[:2])
         if len(candidates) == 1:
             return candidates[0]
     return None

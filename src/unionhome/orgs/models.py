@@ -143,6 +143,11 @@ class Org(MP_Node):
     )
     # Canonical employer name (see unionhome.text.employers): routing matches demands on it.
     employer_key = models.CharField(max_length=160, blank=True, editable=False, db_index=True)
+    # The key read backwards: "the org whose key ends with what the worker typed" becomes an
+    # indexed prefix lookup (a LIKE '%…' would read every org: 3,000,000 nationally).
+    employer_key_reversed = models.CharField(
+        max_length=160, blank=True, editable=False, db_index=True, db_default=""
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -203,6 +208,7 @@ class Org(MP_Node):
             self.employer_key = employers.employer_key(self.employer_name or self.name)[:160]
         else:
             self.employer_key = ""
+        self.employer_key_reversed = self.employer_key[::-1]
 
     def clean(self) -> None:
         self.normalise_fields()
@@ -244,7 +250,8 @@ class Org(MP_Node):
         if update_fields is not None and {"name", "short_name", "employer_name", "level"} & set(
             update_fields
         ):
-            kwargs["update_fields"] = {*update_fields, "search_text", "employer_key"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "employer_key",
+                                       "employer_key_reversed"}  # fmt: skip
         super().save(*args, **kwargs)
 
     def effective_region_code(self) -> str:

@@ -25,6 +25,19 @@ def test_employer_match_survives_traditional_spacing_and_a_missing_city(cast, ty
     assert routing.route(employer_name=typed).org == cast.hengda
 
 
+def test_employer_without_its_city_is_an_indexed_prefix_lookup(cast):
+    """ "Ends with what the worker typed" reads the reversed key's index, not every org."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert cast.hengda.employer_key_reversed == cast.hengda.employer_key[::-1]
+    with CaptureQueriesContext(connection) as queries:
+        assert routing.match_employer("恒达精密机械有限公司") == cast.hengda
+    sql = " ".join(q["sql"] for q in queries)
+    assert "employer_key_reversed" in sql
+    assert "%恒达" not in sql  # no leading wildcard: the old `endswith` read every org
+
+
 def test_ambiguous_short_employer_name_is_not_guessed(cast):
     org_services.create_org(cast.root, parent=cast.guangyi, name="江阴恒达精密机械有限公司工会",
                             level="grassroots", employer_name="江阴恒达精密机械有限公司")  # fmt: skip
