@@ -103,24 +103,40 @@ def _subdistrict_in_address(county: Org, address: str) -> Org | None:
     return best[1] if best else None
 
 
-def _load_rules() -> dict[str, list[RoutingRule]]:
-    by_kind: dict[str, list[RoutingRule]] = {kind: [] for kind in RoutingRuleKind.values}
+@dataclass(frozen=True)
+class _Rule:
+    """What a rule needs to match, kept per process; its target is read fresh when it fires
+    (a cached Org could carry a path from before a move, and demands take their path from it)."""
+
+    pattern: str
+    target_id: int
+
+
+def _load_rules() -> dict[str, list[_Rule]]:
+    by_kind: dict[str, list[_Rule]] = {kind: [] for kind in RoutingRuleKind.values}
     active = RoutingRule.objects.filter(is_active=True, target__is_active=True)
-    for rule in active.select_related("target").order_by("priority", "pk"):
-        by_kind[rule.kind].append(rule)
+    for kind, pattern, target_id in active.order_by("priority", "pk").values_list(
+        "kind", "pattern", "target_id"
+    ):
+        by_kind[kind].append(_Rule(pattern, target_id))
     return by_kind
 
 
 # Read on every submission, edited a few times a year (see core.memo for when edits apply).
 _rule_memo = ProcessMemo(_load_rules, models=("demands.RoutingRule", "orgs.Org"))
 _top_memo = ProcessMemo(
-    lambda: _active(Org.objects.filter(depth=1)).order_by("path").first(), models=("orgs.Org",)
+    lambda: _active(Org.objects.filter(depth=1)).order_by("path").values_list("pk").first(),
+    models=("orgs.Org",),
 )
 
 
-def _rules(kind: str) -> list[RoutingRule]:
+def _rules(kind: str) -> list[_Rule]:
     """Active rules of one kind whose target is active, in the admin's priority order."""
     return _rule_memo.get()[kind]
+
+
+def _fresh(org_id: int) -> Org | None:
+    return _active(Org.objects.filter(pk=org_id)).first()
 
 
 def route(*, employer_name: str = "", region_code: str = "", address: str = "") -> RoutingDecision:
@@ -138,19 +154,23 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
     employer_text = normalise_for_search(employer_name)
     address_text = normalise_for_search(address)
     for rule in _rules(RoutingRuleKind.EMPLOYER_KEYWORD):
-        if rule.pattern and normalise_for_search(rule.pattern) in employer_text:
+        hit = rule.pattern and normalise_for_search(rule.pattern) in employer_text
+        target = _fresh(rule.target_id) if hit else None
+        if target is not None:
             return RoutingDecision(
-                rule.target,
+                target,
                 _("单位名称含“%(p)s”，按分派规则交由%(org)s办理。")
-                % {"p": rule.pattern, "org": rule.target.name},
+                % {"p": rule.pattern, "org": target.name},
                 "rule",
             )
     for rule in _rules(RoutingRuleKind.ADDRESS_KEYWORD):
-        if rule.pattern and normalise_for_search(rule.pattern) in address_text:
+        hit = rule.pattern and normalise_for_search(rule.pattern) in address_text
+        target = _fresh(rule.target_id) if hit else None
+        if target is not None:
             return RoutingDecision(
-                rule.target,
+                target,
                 _("地址含“%(p)s”，按分派规则交由%(org)s办理。")
-                % {"p": rule.pattern, "org": rule.target.name},
+                % {"p": rule.pattern, "org": target.name},
                 "rule",
             )
 
@@ -164,11 +184,13 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
         how = "address"
     if region_code:
         for rule in _rules(RoutingRuleKind.REGION_PREFIX):
-            if rule.pattern and region_code.startswith(rule.pattern):
+            hit = rule.pattern and region_code.startswith(rule.pattern)
+            target = _fresh(rule.target_id) if hit else None
+            if target is not None:
                 return RoutingDecision(
-                    rule.target,
+                    target,
                     _("行政区划%(code)s匹配分派规则，交由%(org)s办理。")
-                    % {"code": region_code, "org": rule.target.name},
+                    % {"code": region_code, "org": target.name},
                     "rule",
                     region_code=region_code,
                 )
@@ -195,16 +217,16 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
             )
 
     defaults = _rules(RoutingRuleKind.DEFAULT)
-    default = defaults[0] if defaults else None
+    default = _fresh(defaults[0].target_id) if defaults else None
     if default is not None:
         return RoutingDecision(
-            default.target,
-            _("未能按单位或地区确定承办工会，按兜底规则交由%(org)s分拣。")
-            % {"org": default.target.name},
+            default,
+            _("未能按单位或地区确定承办工会，按兜底规则交由%(org)s分拣。") % {"org": default.name},
             "default",
             region_code=region_code,
         )
-    top = _top_memo.get()
+    top_id = _top_memo.get()
+    top = _fresh(top_id[0]) if top_id else None
     if top is None:
         raise RuntimeError("No active org exists to receive demands")
     return RoutingDecision(

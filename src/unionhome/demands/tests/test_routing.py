@@ -82,6 +82,20 @@ def test_admin_rules_route_by_keyword(cast):
     assert decision.org == cast.wuxi and decision.method == "rule"
 
 
+def test_cached_rules_hand_over_a_freshly_read_target(cast):
+    """Rules are kept per process, their target org is not: a demand takes its scoping path from
+    it, and another process may have moved or renamed it since (no signal reaches this one)."""
+    from unionhome.orgs.models import Org
+
+    RoutingRule.objects.create(kind=RoutingRuleKind.ADDRESS_KEYWORD, pattern="广益佳苑",
+                               target=cast.guangyi)  # fmt: skip
+    assert routing.route(address="广益佳苑1号楼").org.name == cast.guangyi.name
+    Org.objects.filter(pk=cast.guangyi.pk).update(name="广益街道总工会（新）")  # no signal
+    assert routing.route(address="广益佳苑2号楼").org.name == "广益街道总工会（新）"
+    Org.objects.filter(pk=cast.guangyi.pk).update(is_active=False)
+    assert routing.route(address="广益佳苑3号楼").method != "rule"
+
+
 def test_default_rule_catches_the_rest(cast):
     RoutingRule.objects.create(kind=RoutingRuleKind.DEFAULT, target=cast.wuxi)
     decision = routing.route(employer_name="不知道", address="不清楚")
