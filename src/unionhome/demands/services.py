@@ -127,7 +127,7 @@ def inbox(user, *, status="", category="", urgency="", channel="", overdue=False
         code_hit = list(Demand.objects.filter(code=query.strip().upper()).values_list("pk")[:1])
         demands = demands.filter(search_q(needle) | Q(pk__in=[pk for (pk,) in code_hit]))
         # Search results newest first (order of entry): a common word's postings are then
-        # walked from the newest and the page stops after 25 hits (see search_q).
+        # walked from the newest and the page stops after 25 hits (see search_hits).
         return demands.order_by("-pk")
     return demands.order_by("resolve_deadline", "-created_at")
 
@@ -162,9 +162,13 @@ INBOX_ROW_FIELDS = ("org_path", "code", "category", "urgency", "description", "s
                     "org__name", "org__short_name")  # fmt: skip
 
 
-def inbox_rows(ids: list[int]) -> list[Demand]:
-    """The demands with these ids, in this order, with what an inbox row shows."""
-    rows = Demand.objects.filter(pk__in=ids).select_related("org").only(*INBOX_ROW_FIELDS)
+def inbox_rows(user, ids: list[int]) -> list[Demand]:
+    """The demands with these ids that the user may see, in this order, with what an inbox row
+    shows. The ids come from scoped walks; `visible_to` is the last gate all the same."""
+    rows = (
+        Demand.objects.visible_to(user).filter(pk__in=ids).select_related("org")
+        .only(*INBOX_ROW_FIELDS)
+    )  # fmt: skip
     by_pk = {d.pk: d for d in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
@@ -462,12 +466,6 @@ def validate_intake(data: Intake) -> tuple[Intake, list[CheckedPhoto]]:
 def _grams(text: str) -> set[str]:
     text = text.replace(" ", "")
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
-
-
-def _similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams: cheap, script-independent after normalising."""
-    ga, gb = _grams(a), _grams(b)
-    return len(ga & gb) / len(ga | gb)
 
 
 def find_likely_duplicate(demand: Demand) -> Demand | None:

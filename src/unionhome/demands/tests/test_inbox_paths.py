@@ -93,3 +93,9 @@ def test_tiles_from_the_rollups_equal_the_demand_rows_at_any_minute(cast, submit
         )
     assert services.live_tile_counts(cast.district_cadre, now=start + dt.timedelta(hours=6))[
         "overdue"] > 0  # fmt: skip
+
+
+def test_inbox_rows_read_only_what_the_user_may_see(cast, submit):
+    mine = submit()
+    assert [d.pk for d in services.inbox_rows(cast.street_cadre, [mine.pk])] == [mine.pk]
+    assert services.inbox_rows(cast.other_street_cadre, [mine.pk]) == []

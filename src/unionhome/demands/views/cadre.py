@@ -123,7 +123,9 @@ def inbox(request):
     ids = None
     if default_view:
         ids = services.open_queue_ids(request.user, org=org, offset=max(page.start_index() - 1, 0))
-    page.object_list = services.inbox_rows(list(page.object_list) if ids is None else ids)
+    page.object_list = services.inbox_rows(
+        request.user, list(page.object_list) if ids is None else ids
+    )
     key = tuple(sorted((k, tuple(v)) for k, v in request.GET.lists() if k != "page"))
     return render(request, "demands/inbox.html", {
         "form": form, "page": page, "org": org, "tiles": tiles,
