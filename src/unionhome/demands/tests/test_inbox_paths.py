@@ -99,3 +99,18 @@ def test_inbox_rows_read_only_what_the_user_may_see(cast, submit):
     mine = submit()
     assert [d.pk for d in services.inbox_rows(cast.street_cadre, [mine.pk])] == [mine.pk]
     assert services.inbox_rows(cast.other_street_cadre, [mine.pk]) == []
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"status": ""}, {"category": "wages"}, {"status": "", "query": "工资"},
+    {"status": "", "query": "拖欠工资"}, {"status": "", "query": "资"},
+])  # fmt: skip
+def test_inbox_page_shows_what_the_plain_inbox_query_finds(cast, submit, filters):
+    for i in range(9):
+        submit(description=f"第{i}位：公司拖欠工资{i}个月。" if i % 2 else f"第{i}位：食堂饭菜太贵。",
+               contact_phone=f"1381234{i:04d}")  # fmt: skip
+    plain = list(services.inbox(cast.district_cadre, **{"status": "open", **filters})
+                 .values_list("pk", flat=True))  # fmt: skip
+    got = services.inbox_page(cast.district_cadre, per_page=4, **filters)
+    assert [d.pk for d in got.page] == plain[:4]
+    assert got.page.paginator.count == len(plain) and not got.more_hits

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -76,9 +75,6 @@ def _forms(request, demand: Demand, bound_action: str | None = None):
     return forms
 
 
-NARROWING_FILTERS = ("category", "urgency", "channel", "overdue", "escalated", "q")
-
-
 @lru_cache(maxsize=512)
 def _filter_fields(language: str, data: tuple) -> str:
     """The filter bar's fields, rendered once per language and choice of filters in a process
@@ -97,39 +93,17 @@ def inbox(request):
         if request.GET.get("org")
         else None
     )
-    chosen = {
-        "status": filters.get("status", ""), "category": filters.get("category", ""),
-        "urgency": filters.get("urgency", ""), "channel": filters.get("channel", ""),
-        "overdue": filters.get("overdue", False), "escalated": filters.get("escalated", False),
-    }  # fmt: skip
-    demands = services.inbox(request.user, org=org, **chosen)
-    tiles = services.tile_counts(request.user, org=org)
-    query = filters.get("q", "")
-    hits = services.search_hits(demands, query) if query else None
-    if query and hits is None:  # one character: no index to walk, a plain filter
-        demands = services.inbox(request.user, org=org, query=query, **chosen)
-    # Page through ids, then read the page's 25 rows: sorting thousands of whole rows (texts,
-    # encrypted contacts) to keep 25 cost ten times the page.
-    if hits is not None:  # newest first, counted up to a cap ("500+")
-        paginator = Paginator(hits[: services.SEARCH_COUNT_CAP], 25)
-    else:
-        paginator = Paginator(demands.values_list("pk", flat=True), 25)
-    default_view = filters.get("status") == "open" and not any(
-        filters.get(k) for k in NARROWING_FILTERS
-    )
-    if default_view:
-        paginator.count = tiles["open"]  # the same count, already taken for the tile
-    page = paginator.get_page(request.GET.get("page"))
-    ids = None
-    if default_view:
-        ids = services.open_queue_ids(request.user, org=org, offset=max(page.start_index() - 1, 0))
-    page.object_list = services.inbox_rows(
-        request.user, list(page.object_list) if ids is None else ids
-    )
+    result = services.inbox_page(
+        request.user, org=org, page_number=request.GET.get("page"),
+        status=filters.get("status", ""), category=filters.get("category", ""),
+        urgency=filters.get("urgency", ""), channel=filters.get("channel", ""),
+        overdue=filters.get("overdue", False), escalated=filters.get("escalated", False),
+        query=filters.get("q", ""),
+    )  # fmt: skip
     key = tuple(sorted((k, tuple(v)) for k, v in request.GET.lists() if k != "page"))
     return render(request, "demands/inbox.html", {
-        "form": form, "page": page, "org": org, "tiles": tiles,
-        "more_hits": hits is not None and len(hits) > services.SEARCH_COUNT_CAP,
+        "form": form, "page": result.page, "org": org, "tiles": result.tiles,
+        "more_hits": result.more_hits,
         "filter_fields": mark_safe(_filter_fields(get_language(), key)),  # noqa: S308 — rendered
         "querystring": request.GET.copy(),
     })  # fmt: skip
