@@ -20,9 +20,10 @@ install: $(STAMP)
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Serving http://127.0.0.1:8000 with a task worker for imports and exports (Ctrl-C stops both)"
+	@echo "Serving http://127.0.0.1:8000 with a task worker for imports and exports and the intake worker for the web form (Ctrl-C stops all three)"
 	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(RUN_ENV) $(BIN)/python manage.py intake_worker & intake=$$!; \
+	  trap 'kill $$worker $$intake 2>/dev/null' EXIT INT TERM; \
 	  $(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)

@@ -185,9 +185,10 @@ def rss_kib(pid: int) -> int:
 class RssSampler:
     """Samples master + workers every 50 ms; keeps the peak total and the peak single worker."""
 
-    def __init__(self, pid: int, interval: float = 0.05):
-        self.pid, self.interval = pid, interval
+    def __init__(self, pid: int, interval: float = 0.05, extra_pids: tuple[int, ...] = ()):
+        self.pid, self.interval, self.extra_pids = pid, interval, extra_pids
         self.peak_total_kib = self.peak_worker_kib = self.peak_master_kib = 0
+        self.peak_extra_kib = 0  # other processes of the system (unionhome's intake worker)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -201,7 +202,9 @@ class RssSampler:
         workers = [rss_kib(c) for c in _children(self.pid)]
         self.peak_master_kib = max(self.peak_master_kib, master)
         self.peak_worker_kib = max([self.peak_worker_kib, *workers])
-        self.peak_total_kib = max(self.peak_total_kib, master + sum(workers))
+        extra = sum(rss_kib(p) for p in self.extra_pids)
+        self.peak_extra_kib = max(self.peak_extra_kib, extra)
+        self.peak_total_kib = max(self.peak_total_kib, master + sum(workers) + extra)
 
     def __enter__(self):
         self._thread.start()

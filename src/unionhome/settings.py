@@ -298,6 +298,10 @@ UNIONHOME_FEEDBACK_WINDOW_DAYS = env_int("UNIONHOME_FEEDBACK_WINDOW_DAYS", 7)
 UNIONHOME_FOLLOW_UP_DAYS = env_int("UNIONHOME_FOLLOW_UP_DAYS", 30)
 # Public intake rate limit: submissions per IP address and per phone number in one hour.
 UNIONHOME_INTAKE_LIMIT_PER_HOUR = env_int("UNIONHOME_INTAKE_LIMIT_PER_HOUR", 10)
+# The web form acknowledges with a receipt; `manage.py intake_worker` records receipts as demands
+# in batches. A receipt older than this many seconds means no worker is running: the web process
+# then records the queue itself (and the tracking page shows the demand, not "received").
+UNIONHOME_INTAKE_INLINE_AFTER = env_int("UNIONHOME_INTAKE_INLINE_AFTER", 10)
 UNIONHOME_PHOTO_MAX_BYTES = env_int("UNIONHOME_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 UNIONHOME_PHOTO_MAX_COUNT = env_int("UNIONHOME_PHOTO_MAX_COUNT", 4)
 # Where text messages go: "log" (default: written to the log only) or a dotted path to a sender.

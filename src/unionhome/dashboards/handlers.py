@@ -30,6 +30,8 @@ def after_save(sender, instance, created: bool = False, raw: bool = False, **kwa
     if created and not raw:
         # Just inserted whole: the instance holds what is stored (no re-read per submission).
         after = {name: getattr(instance, name) for name in _fields(sender)}
+        if before is None and rollups.defer(contribute(after)):
+            return
     else:
         after = read(instance.pk)
     rollups.apply_change(contribute(before), contribute(after))

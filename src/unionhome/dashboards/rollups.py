@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -189,8 +190,22 @@ def _datetime(value: dt.datetime):
 
 def write(org_ids: list[int], c: Contribution, sign: int = 1) -> None:
     """Add the contribution (times `sign`) to the roll-up rows of each org in `org_ids`."""
-    if not org_ids:
-        return
+    write_many([(org_ids, c)], sign)
+
+
+def write_many(pairs: list[tuple[list[int], Contribution]], sign: int = 1) -> None:
+    """`write` for several (org ids, contribution) pairs, one upsert statement per table."""
+    rows: dict = {DailyOrgCount: [], OrgGauge: [], DueCount: [], DueDayCount: []}
+    for org_ids, c in pairs:
+        if org_ids:
+            _rows(rows, org_ids, c, sign)
+    _upsert(DailyOrgCount, ("org_id", "day"), DAILY_COLUMNS, rows[DailyOrgCount])
+    _upsert(OrgGauge, ("org_id",), GAUGE_COLUMNS, rows[OrgGauge])
+    _upsert(DueCount, ("org_id", "due_hour"), DUE_COLUMNS, rows[DueCount])
+    _upsert(DueDayCount, ("org_id", "due_day"), DUE_COLUMNS, rows[DueDayCount])
+
+
+def _rows(rows: dict, org_ids: list[int], c: Contribution, sign: int) -> None:
     daily = [
         (day, [sign * cols.get(col, 0) for col in DAILY_COLUMNS])
         for day, cols in sorted(c.daily.items())
@@ -198,15 +213,13 @@ def write(org_ids: list[int], c: Contribution, sign: int = 1) -> None:
     daily = [(day, values) for day, values in daily if any(values)]
     gauge = [sign * c.gauge.get(col, 0) for col in GAUGE_COLUMNS]
     due = [(hour, sign * n) for hour, n in sorted(c.due.items()) if n]
-    _upsert(DailyOrgCount, ("org_id", "day"), DAILY_COLUMNS,
-            [(org_id, _date(day), *values) for org_id in org_ids for day, values in daily])  # fmt: skip
+    rows[DailyOrgCount] += [(org_id, _date(day), *values) for org_id in org_ids
+                            for day, values in daily]  # fmt: skip
     if any(gauge):
-        _upsert(OrgGauge, ("org_id",), GAUGE_COLUMNS, [(org_id, *gauge) for org_id in org_ids])
-    _upsert(DueCount, ("org_id", "due_hour"), DUE_COLUMNS,
-            [(org_id, _datetime(hour), n) for org_id in org_ids for hour, n in due])  # fmt: skip
+        rows[OrgGauge] += [(org_id, *gauge) for org_id in org_ids]
+    rows[DueCount] += [(org_id, _datetime(hour), n) for org_id in org_ids for hour, n in due]
     days = [(day, n) for day, n in sorted(due_days(dict(due)).items()) if n]
-    _upsert(DueDayCount, ("org_id", "due_day"), DUE_COLUMNS,
-            [(org_id, _date(day), n) for org_id in org_ids for day, n in days])  # fmt: skip
+    rows[DueDayCount] += [(org_id, _date(day), n) for org_id in org_ids for day, n in days]
 
 
 def org_ids_for(paths: list[str]) -> list[int]:
@@ -224,6 +237,39 @@ def apply_change(before: Contribution | None, after: Contribution | None) -> Non
         write(org_ids_for(ancestor_paths(before.path)), before, -1)
     if after is not None:
         write(org_ids_for(ancestor_paths(after.path)), after)
+
+
+_deferred: list[Contribution] | None = None  # new rows' contributions inside `batched()`
+
+
+def defer(c: Contribution | None) -> bool:
+    """Inside `batched()`, keep a new row's contribution for the block's end (True)."""
+    if _deferred is None or c is None:
+        return False
+    _deferred.append(c)
+    return True
+
+
+@contextmanager
+def batched():
+    """New rows saved inside the block are added to the roll-ups once per org path at its end
+    (in the same transaction), not once per row: the intake worker's batches."""
+    global _deferred
+    outer, _deferred = _deferred, []
+    try:
+        yield
+        by_path: dict[str, Contribution] = {}
+        for c in _deferred:
+            if c.path in by_path:
+                by_path[c.path].merge(c)
+            else:
+                by_path[c.path] = c
+        wanted = {a for path in by_path for a in ancestor_paths(path)}
+        ids = dict(Org.objects.filter(path__in=wanted).values_list("path", "pk"))
+        write_many([([ids[a] for a in ancestor_paths(path) if a in ids], c)
+                    for path, c in by_path.items()])  # fmt: skip
+    finally:
+        _deferred = outer
 
 
 def org_rollup(org_id: int) -> Contribution:

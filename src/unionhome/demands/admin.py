@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import DeadlinePolicy, Demand, DemandEvent, RoutingRule
+from .models import DeadlinePolicy, Demand, DemandEvent, DemandReceipt, RoutingRule
 
 # Personal data never appears in the back office list or form; handlers reveal it, audited,
 # on the demand page.
@@ -86,3 +86,28 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
         "is_active",
     )
     list_filter = ("is_active", "urgency", "complexity")
+
+
+@admin.register(DemandReceipt)
+class DemandReceiptAdmin(admin.ModelAdmin):
+    """The intake queue, for operations: receipts the intake worker could not record show their
+    error and can be retried. What the worker wrote (the encrypted payload) is never shown."""
+
+    list_display = ("tracking_code", "channel", "received_at", "processed_at", "attempts", "error")
+    list_filter = (("processed_at", admin.EmptyFieldListFilter), "channel")
+    search_fields = ("tracking_code", "code")
+    fields = ("tracking_code", "code", "channel", "received_at", "processed_at", "attempts",
+              "error")  # fmt: skip
+    readonly_fields = fields
+    actions = ("retry",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a receipt is a worker's acknowledged submission
+
+    @admin.action(description=_("重新分派所选收件"))
+    def retry(self, request, queryset):
+        n = queryset.filter(processed_at__isnull=True).update(attempts=0, error="")
+        self.message_user(request, _("已重新排队%(n)d件。") % {"n": n})

@@ -478,3 +478,42 @@ class DeadlinePolicy(models.Model):
     @property
     def specificity(self) -> int:
         return sum(bool(v) for v in (self.category, self.urgency, self.complexity))
+
+
+class DemandReceipt(models.Model):
+    """A web submission acknowledged before it is routed: the worker's tracking code and what
+    they wrote (encrypted), committed in one INSERT. `services.process_receipts` (the intake
+    worker) turns receipts into demands in batches, keeping the tracking code; the payload is
+    then emptied, so the identity lives only on the demand. Never listed anywhere: it has no
+    org until it is routed, and only the processor reads it."""
+
+    tracking_code = models.CharField(
+        _("查询码"), max_length=16, unique=True, default=new_tracking_code, editable=False
+    )
+    code = models.CharField(_("编号"), max_length=16, unique=True, default=new_code, editable=False)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    # The validated intake as JSON (description, contact, employer, place), encrypted whole.
+    payload = EncryptedTextField(_("内容"), blank=True)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("提交人"),
+    )  # fmt: skip
+    received_at = models.DateTimeField(_("收到时间"))
+    processed_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0)
+    error = models.TextField(_("处理错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("诉求收件")
+        verbose_name_plural = _("诉求收件")
+        indexes = [
+            # The processor's queue: only unprocessed rows, oldest first.
+            models.Index(
+                fields=["received_at"],
+                name="receipt_pending",
+                condition=Q(processed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code

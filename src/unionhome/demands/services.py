@@ -19,6 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.db.models.signals import post_save, pre_save
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,10 +92,15 @@ def get_demand_for_user(user, code: str, *, write: bool = False) -> Demand:
     return demand
 
 
-def get_demand_by_tracking_code(tracking_code: str) -> Demand:
+def normalise_tracking_code(tracking_code: str) -> str:
     code = tracking_code.strip().upper().replace(" ", "")
     if len(code) == 12 and "-" not in code:
         code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    return code
+
+
+def get_demand_by_tracking_code(tracking_code: str) -> Demand:
+    code = normalise_tracking_code(tracking_code)
     demand = Demand.objects.filter(tracking_code=code).select_related("org").first()
     if demand is None:
         raise Http404(_("查询码不存在，请核对后再试。"))
@@ -506,10 +512,29 @@ def _grams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def find_likely_duplicate(demand: Demand) -> Demand | None:
-    """An open demand about the same employer in the last 30 days with similar text."""
-    if demand.employer_org_id is None and not demand.employer_name:
-        return None
+def _duplicate_in(mine_text: str, candidates, grams: dict | None = None) -> int | None:
+    """The pk of the most similar of `candidates` ((pk, search_text), newest first) whose bigram
+    Jaccard similarity with `mine_text` reaches DUPLICATE_SIMILARITY, else None. `grams` keeps
+    the candidates' bigrams between calls (a batch compares many texts with the same ones)."""
+    grams = {} if grams is None else grams
+    mine = _grams(mine_text)
+    # Jaccard ≥ s needs |theirs| ≥ s·|mine|, and a text has fewer bigrams than characters:
+    # texts that short are skipped before their bigrams are built.
+    shortest = DUPLICATE_SIMILARITY * len(mine) + 1
+    best, best_score = None, DUPLICATE_SIMILARITY
+    for pk, text in candidates:
+        if len(text) < shortest:
+            continue
+        theirs = grams.get(pk)
+        if theirs is None:
+            theirs = grams[pk] = _grams(text)
+        score = len(mine & theirs) / len(mine | theirs)
+        if score >= best_score:
+            best, best_score = pk, score
+    return best
+
+
+def _duplicate_candidates(demand: Demand) -> list[tuple[int, str]]:
     since = demand.created_at - DUPLICATE_WINDOW
     candidates = Demand.objects.filter(created_at__gte=since, status__in=OPEN_STATUSES)
     if demand.pk is not None:
@@ -518,22 +543,17 @@ def find_likely_duplicate(demand: Demand) -> Demand | None:
         candidates = candidates.filter(employer_org_id=demand.employer_org_id)
     else:
         candidates = candidates.filter(employer_name=demand.employer_name)
-    mine = _grams(demand.search_text)
-    # Jaccard ≥ s needs |theirs| ≥ s·|mine|, and a text has fewer bigrams than characters:
-    # texts that short are skipped before their bigrams are built.
-    shortest = DUPLICATE_SIMILARITY * len(mine) + 1
-    best, best_score = None, DUPLICATE_SIMILARITY
     # Plain rows, the new text's bigrams once. The most recent 60 about the employer: a worker
     # re-sending a complaint does it within days; comparing with hundreds of a big factory's
     # month was a fifth of the submission's time.
-    recent = candidates.order_by("-created_at").values_list("pk", "search_text")[:60]
-    for pk, text in recent:
-        if len(text) < shortest:
-            continue
-        theirs = _grams(text)
-        score = len(mine & theirs) / len(mine | theirs)
-        if score >= best_score:
-            best, best_score = pk, score
+    return list(candidates.order_by("-created_at").values_list("pk", "search_text")[:60])
+
+
+def find_likely_duplicate(demand: Demand) -> Demand | None:
+    """An open demand about the same employer in the last 30 days with similar text."""
+    if demand.employer_org_id is None and not demand.employer_name:
+        return None
+    best = _duplicate_in(demand.search_text, _duplicate_candidates(demand))
     return Demand.objects.get(pk=best) if best is not None else None
 
 
@@ -550,39 +570,54 @@ def _org_cadres(org: Org, kinds=WORK_ROLES):
     return [r.user for r in Role.objects.filter(org=org, kind__in=kinds).select_related("user")]
 
 
-def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str = "") -> Demand:
-    """Take a worker's demand from any channel: validate, route, set deadlines, record.
+@dataclass
+class _Accepted:
+    """One validated submission on its way to becoming a demand."""
 
-    Commits before returning, so a tracking code shown to the worker always exists. An anonymous
-    demand stores no identity at all (a constraint enforces it). Classifying and routing only
-    read, so they run before the write transaction: a slow first use (loading the model) never
-    holds SQLite's write lock."""
-    if channel not in Channel.values:
-        raise ValidationError(_("未知的渠道。"))
-    cleaned, photos = validate_intake(data)
-    _throttle(*([f"ip:{throttle_key}"] if throttle_key else []),
-              *([f"phone:{cleaned.contact_phone}"] if cleaned.contact_phone else []))  # fmt: skip
+    cleaned: Intake
+    channel: str
+    actor: object = None  # the signed-in user, else None
+    photos: list = field(default_factory=list)
+    received_at: dt.datetime | None = None
+    tracking_code: str = ""
+    code: str = ""
 
+
+@dataclass
+class _Built:
+    demand: Demand
+    suggestion: object
+    decision: routing.RoutingDecision
+    staff_entry: bool
+    photos: list
+
+
+def _build(item: _Accepted, routes: dict) -> _Built:
+    """Everything that only reads: category suggestion, routing (memoised per batch by what
+    routing looks at), deadlines, the unsaved demand."""
     from unionhome.text.classify import suggest_category  # loads a model
 
+    cleaned, actor = item.cleaned, item.actor
     suggestion = suggest_category(cleaned.description)
-    decision = routing.route(
-        employer_name=cleaned.employer_name,
-        region_code=cleaned.region_code,
-        address=cleaned.address,
-    )
-    now = timezone.now()
+    route_key = (cleaned.employer_name, cleaned.region_code, cleaned.address)
+    decision = routes.get(route_key)
+    if decision is None:
+        decision = routes[route_key] = routing.route(
+            employer_name=cleaned.employer_name, region_code=cleaned.region_code,
+            address=cleaned.address,
+        )  # fmt: skip
+    now = item.received_at or timezone.now()
     category = cleaned.category or suggestion.code
     due = deadlines.compute(now, category, cleaned.urgency, cleaned.complexity)
     signed_in = actor is not None and actor.is_authenticated
-    staff_entry = signed_in and channel == Channel.HOTLINE
+    staff_entry = signed_in and item.channel == Channel.HOTLINE
     demand = Demand(
         org=decision.org,
         category=category,
         suggested_category=suggestion.code,
         urgency=cleaned.urgency,
         complexity=cleaned.complexity,
-        channel=channel,
+        channel=item.channel,
         description=cleaned.description,
         search_text=normalise_for_search(f"{cleaned.description} {cleaned.employer_name}"),
         employer_name=cleaned.employer_name,
@@ -601,41 +636,95 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
         resolve_deadline=due.resolve,
         created_at=now,
     )
+    if item.tracking_code:
+        demand.tracking_code, demand.code = item.tracking_code, item.code
     # Random codes: the unique constraints catch the one-in-10¹⁵ clash; no lookups beforehand.
     demand.full_clean(
         exclude=["org", "org_path"], validate_unique=False, validate_constraints=False
     )
-    # A read, like routing: before the write transaction, and in the same INSERT.
-    demand.possible_duplicate_of = find_likely_duplicate(demand)
-    with transaction.atomic():
-        demand.save()
-        index_search_text([demand])
-        for photo in photos:
+    return _Built(demand, suggestion, decision, staff_entry, item.photos)
+
+
+def _store(built: list[_Built], before_save=None) -> list[Demand]:
+    """The writes, inside the caller's transaction: demands, postings, photos, both events of
+    each, the owning unions' cadres' notifications."""
+    demands = [b.demand for b in built]
+    for demand in demands:
+        if before_save is not None:
+            before_save(demand)
+        demand.org_path = demand.org.path  # what OrgScopedModel.save would set
+        pre_save.send(sender=Demand, instance=demand, raw=False, using="default",
+                      update_fields=None)  # fmt: skip
+    # One INSERT for the batch; the save signals (roll-ups, the early-warning check) are sent
+    # as `save()` would send them.
+    Demand.objects.bulk_create(demands)
+    for demand in demands:
+        post_save.send(sender=Demand, instance=demand, created=True, raw=False, using="default",
+                       update_fields=None)  # fmt: skip
+    index_search_text(demands)
+    events, cadres, notes = [], {}, []
+    for b in built:
+        demand, decision = b.demand, b.decision
+        for photo in b.photos:
             attachment = Attachment(demand=demand, content_type=photo.content_type,
                                     extension=photo.extension, size=len(photo.content),
                                     width=photo.width, height=photo.height)  # fmt: skip
             attachment.file.save(f"x.{photo.extension}", ContentFile(photo.content), save=False)
             attachment.save()
-        submitted_by = _("12351热线代录") if staff_entry else _("职工")
-        DemandEvent.objects.bulk_create([  # both in one INSERT
-            DemandEvent(demand=demand, kind=EventKind.SUBMITTED, actor=actor if signed_in else None,
-                        actor_label=str(submitted_by), to_status=Status.SUBMITTED,
-                        message=_("诉求已提交。"),
-                        detail={"channel": channel, "suggested": suggestion.code,
-                                "confidence": round(suggestion.confidence, 3)}),
+        actor = demand.entered_by or demand.submitter
+        events += [
+            DemandEvent(demand=demand, kind=EventKind.SUBMITTED, actor=actor,
+                        actor_label=str(_("12351热线代录") if b.staff_entry else _("职工")),
+                        to_status=Status.SUBMITTED, message=_("诉求已提交。"),
+                        detail={"channel": demand.channel, "suggested": b.suggestion.code,
+                                "confidence": round(b.suggestion.confidence, 3)}),
             DemandEvent(demand=demand, kind=EventKind.ROUTED, actor_label=_("系统"),
                         to_org=decision.org, reason=decision.reason,
                         message=_("已分派至%(org)s。") % {"org": decision.org.name},
                         detail={"method": decision.method}),
-        ])  # fmt: skip
+        ]  # fmt: skip
+        if decision.org.pk not in cadres:
+            cadres[decision.org.pk] = _org_cadres(decision.org)
+        notes.append((cadres[decision.org.pk], demand))
+    DemandEvent.objects.bulk_create(events)  # all in one INSERT
+    for users, demand in notes:
         notify_users(
-            _org_cadres(decision.org),
+            users,
             _("新诉求 %(code)s：%(category)s") % {"code": demand.code,
                                                   "category": demand.get_category_display()},
-            cleaned.description[:120],
+            demand.description[:120],
             f"/demands/{demand.code}/",
         )  # fmt: skip
-    return demand
+    return demands
+
+
+def _accept(data: Intake, *, channel: str, actor) -> _Accepted:
+    if channel not in Channel.values:
+        raise ValidationError(_("未知的渠道。"))
+    cleaned, photos = validate_intake(data)
+    signed_in = actor is not None and actor.is_authenticated
+    return _Accepted(cleaned, channel, actor if signed_in else None, photos)
+
+
+def _limit(item: _Accepted, throttle_key: str) -> None:
+    _throttle(*([f"ip:{throttle_key}"] if throttle_key else []),
+              *([f"phone:{item.cleaned.contact_phone}"] if item.cleaned.contact_phone else []))  # fmt: skip
+
+
+def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str = "") -> Demand:
+    """Take a worker's demand from any channel: validate, route, set deadlines, record.
+
+    Commits before returning, so a tracking code shown to the worker always exists. An anonymous
+    demand stores no identity at all (a constraint enforces it). Classifying and routing only
+    read, so they run before the write transaction: a slow first use (loading the model) never
+    holds SQLite's write lock."""
+    item = _accept(data, channel=channel, actor=actor)
+    _limit(item, throttle_key)
+    built = _build(item, {})
+    # A read, like routing: before the write transaction, and in the same INSERT.
+    built.demand.possible_duplicate_of = find_likely_duplicate(built.demand)
+    with transaction.atomic():
+        return _store([built])[0]
 
 
 # --- Handling --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 import statistics
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -330,11 +331,13 @@ def backfill(days: int, now: dt.datetime | None = None) -> ScanResult:
     return total
 
 
-def check_new_demand(demand_id: int) -> ScanResult:
+def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = True,
+                     orgs: AlertOrgs | None = None) -> ScanResult:  # fmt: skip
     """The cheap check after a submission: that demand's employer union and its county's
     category only (employers named in free text wait for the scan). Reads first, outside a
     transaction (on SQLite a transaction is a write lock); writes only when there is a burst."""
     result = ScanResult()
+    check_employer, check_region = employer, region
     demand = Demand.objects.filter(pk=demand_id).values("employer_org_id", "org_path", "code",
                                                         "category", "created_at").first()  # fmt: skip
     if demand is None:
@@ -342,7 +345,7 @@ def check_new_demand(demand_id: int) -> ScanResult:
     now = max(timezone.now(), demand["created_at"])
     t = thresholds()
     live = Demand.objects.exclude(status=Status.MERGED)
-    if demand["employer_org_id"]:
+    if check_employer and demand["employer_org_id"]:
         employer = live.filter(employer_org_id=demand["employer_org_id"])
         since = now - t.burst_window - dt.timedelta(days=1)
         counts = (
@@ -359,7 +362,7 @@ def check_new_demand(demand_id: int) -> ScanResult:
                     demand, now, t.burst_window, result
                 ):
                     scan_employer_bursts(now, result, recognise=False, demands=employer)
-    region = AlertOrgs().for_path(demand["org_path"])
+    region = (orgs or AlertOrgs()).for_path(demand["org_path"]) if check_region else None
     if region is not None:
         category = live.filter(subtree_q("org_path", [region.path]), category=demand["category"])
         key = (region.path, demand["category"], t.surge_weeks)
@@ -456,11 +459,58 @@ def _add_to_open_surge(region: Org, demand: dict, counts: list[int], now: dt.dat
     return True
 
 
+def check_new_demands(demand_ids: list[int]) -> None:
+    """`check_new_demand` for a batch: the employer check once per employer union and the
+    surge check once per county and category, each on the group's newest demand (the others
+    are in the same counts), never failing the batch."""
+    rows = list(Demand.objects.filter(pk__in=demand_ids).values_list(
+        "pk", "employer_org_id", "org_path", "category"))  # fmt: skip
+    orgs = AlertOrgs()
+    orgs.load([path for _pk, _e, path, _c in rows])
+    by_employer: dict[int, int] = {}
+    by_region: dict[tuple, int] = {}
+    for pk, employer_id, path, category in rows:
+        if employer_id:
+            by_employer[employer_id] = max(pk, by_employer.get(employer_id, 0))
+        region = orgs.for_path(path)
+        key = (region.path if region else "", category)
+        by_region[key] = max(pk, by_region.get(key, 0))
+    checks = dict.fromkeys(by_employer.values(), (True, False))
+    for pk in by_region.values():
+        checks[pk] = (checks.get(pk, (False, False))[0], True)
+    for demand_id, (employer, region) in sorted(checks.items()):
+        try:
+            check_new_demand(demand_id, employer=employer, region=region, orgs=orgs)
+        except Exception:
+            logger.exception("alert check after demand %s failed", demand_id)
+
+
+_batch: list[int] | None = None  # ids collected while `batched_checks` is active (one thread)
+
+
+@contextmanager
+def batched_checks():
+    """Within the block, new demands are checked once per group after the block's commit,
+    instead of one check per demand (the intake worker's batches)."""
+    global _batch
+    outer, _batch = _batch, []
+    try:
+        yield
+        ids = _batch
+        if ids:
+            transaction.on_commit(lambda: check_new_demands(ids))
+    finally:
+        _batch = outer
+
+
 def on_demand_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """post_save hook: after a new demand commits, check it (never failing the submission)."""
     if not created or raw or not getattr(settings, "UNIONHOME_ALERTS_ON_SUBMIT_ENABLED", True):
         return
     demand_id = instance.pk
+    if _batch is not None:
+        _batch.append(demand_id)
+        return
 
     def check() -> None:
         try:

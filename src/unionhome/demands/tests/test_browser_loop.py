@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from unionhome.conftest import TIMEOUT_MS
+from unionhome.demands import receipts
 from unionhome.demands.models import Demand, EventKind, Status
 from unionhome.testing.browser import assert_fits_phone
 from unionhome.testing.personas import PASSWORD
@@ -102,7 +103,10 @@ def test_worker_to_rated_resolution_loop_on_a_phone(browser, live_server, cast):
     expect(code_box).to_have_text(re.compile(r"^\s*[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\s*$"))
     tracking = code_box.inner_text().strip()
     assert worker.url.endswith(f"/d/t/{tracking}/")
-    expect(worker.locator("#agency")).to_have_text(cast.hengda.name)
+    # Acknowledged at once; the intake worker records it, and the page refreshes by itself.
+    expect(worker.locator("#received")).to_be_visible()
+    assert receipts.process_receipts() == 1
+    expect(worker.locator("#agency")).to_have_text(cast.hengda.name, timeout=10_000)
     _assert_fits_phone(worker, "tracking")
 
     demand = Demand.objects.get(tracking_code=tracking)

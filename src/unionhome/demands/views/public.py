@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from unionhome.core.forms import add_service_errors
 
-from .. import services
+from .. import receipts, services
 from ..forms import FollowUpForm, IntakeForm, RatingForm, TrackForm
 from ..models import EventKind, Status
 
@@ -39,14 +40,14 @@ def submit(request):
     form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            demand = services.submit_demand(
+            tracking_code, _demand = receipts.receive_demand(
                 intake_from(form), channel="web", actor=request.user,
                 throttle_key=client_ip(request),
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("demands_public:track_page", tracking_code=demand.tracking_code)
+            return redirect("demands_public:track_page", tracking_code=tracking_code)
     return render(request, "demands/public_submit.html", {"form": form})
 
 
@@ -72,7 +73,17 @@ def track(request):
 
 @require_http_methods(["GET", "POST"])
 def track_page(request, tracking_code: str):
-    demand = services.get_demand_by_tracking_code(tracking_code)
+    try:
+        demand = services.get_demand_by_tracking_code(tracking_code)
+    except Http404:
+        # Acknowledged, not yet recorded: the intake worker is on it (or this request, when no
+        # worker has come by for a while).
+        receipt = receipts.pending_receipt(services.normalise_tracking_code(tracking_code))
+        if receipt is None:
+            raise
+        demand = receipts.process_stale(receipt)
+        if demand is None:
+            return render(request, "demands/public_received.html", {"receipt": receipt})
     rating_form = RatingForm(prefix="rate")
     follow_up_form = FollowUpForm(prefix="follow")
     if request.method == "POST":

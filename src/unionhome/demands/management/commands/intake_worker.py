@@ -1,0 +1,37 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from unionhome.demands.receipts import BATCH, drain
+
+
+class Command(BaseCommand):
+    help = (
+        "Record the web form's receipts as demands, in batches, as they arrive. Run one next to "
+        "the web server (`make run` does); without it, the web process records receipts older "
+        "than UNIONHOME_INTAKE_INLINE_AFTER seconds itself."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="drain the queue and stop")
+        parser.add_argument("--interval", type=float, default=0.5,
+                            help="seconds to wait when the queue is empty")  # fmt: skip
+        parser.add_argument("--batch", type=int, default=BATCH, help="receipts per transaction")
+
+    def handle(self, *args, once: bool, interval: float, batch: int, **options):
+        stopping = False
+
+        def stop(*_args):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        total = 0
+        while not stopping:
+            total += drain(batch)
+            if once:
+                break
+            time.sleep(interval)
+        self.stdout.write(f"recorded={total}")

@@ -1,0 +1,237 @@
+"""Web intake in two steps: acknowledge durably, then record in batches.
+
+`receive_demand` validates and rate-limits exactly like `services.submit_demand`, then commits
+one encrypted `DemandReceipt` row and returns its tracking code: the worker's submission is
+durable from that moment. `process_receipts` (run by `manage.py intake_worker`, and by the web
+process itself when no worker has run for `UNIONHOME_INTAKE_INLINE_AFTER` seconds) turns
+pending receipts into demands through the same `_build`/`_store` steps as `submit_demand`, many
+per transaction: routing is memoised per batch, the duplicate hint reads each employer's recent
+demands once, events and notifications are one INSERT each, and the early-warning check runs
+once per employer, org and category. A batch that fails is retried receipt by receipt, so one
+bad receipt is set aside with its error and never holds up or loses the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import Demand, DemandReceipt
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH = 100
+
+_PAYLOAD_FIELDS = ("description", "category", "employer_name", "region_code", "address",
+                   "anonymous", "contact_name", "contact_phone", "urgency", "complexity",
+                   "latitude", "longitude")  # fmt: skip
+
+
+def _payload(cleaned: services.Intake) -> str:
+    values = {name: getattr(cleaned, name) for name in _PAYLOAD_FIELDS}
+    for name in ("latitude", "longitude"):
+        if values[name] is not None:
+            values[name] = str(values[name])
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _intake(payload: str) -> services.Intake:
+    values = json.loads(payload)
+    for name in ("latitude", "longitude"):
+        if values.get(name) is not None:
+            values[name] = Decimal(values[name])
+    return services.Intake(**values)
+
+
+def receive_demand(data: services.Intake, *, channel: str, actor=None,
+                   throttle_key: str = "") -> tuple[str, Demand | None]:  # fmt: skip
+    """Acknowledge a worker's submission: the same checks and limits as `submit_demand`, then
+    one committed, encrypted receipt. Returns (tracking code, None); with photos the demand is
+    recorded at once (the pictures are checked and re-encoded in this request anyway) and
+    returned too."""
+    item = services._accept(data, channel=channel, actor=actor)
+    if item.photos:
+        services._limit(item, throttle_key)
+        built = services._build(item, {})
+        built.demand.possible_duplicate_of = services.find_likely_duplicate(built.demand)
+        with transaction.atomic():
+            demand = services._store([built])[0]
+        return demand.tracking_code, demand
+    anonymous = item.cleaned.anonymous
+    receipt = DemandReceipt(
+        channel=channel, payload=_payload(item.cleaned), received_at=timezone.now(),
+        submitter=item.actor if item.actor is not None and not anonymous else None,
+    )  # fmt: skip
+    with transaction.atomic():  # one write: the rate-limit counters and the receipt
+        services._limit(item, throttle_key)
+        receipt.save(force_insert=True)
+    _process_if_unattended()
+    return receipt.tracking_code, None
+
+
+def _accepted(receipt: DemandReceipt) -> services._Accepted:
+    return services._Accepted(
+        _intake(receipt.payload), receipt.channel, actor=receipt.submitter,
+        received_at=receipt.received_at, tracking_code=receipt.tracking_code, code=receipt.code,
+    )  # fmt: skip
+
+
+def _duplicate_key(demand: Demand) -> tuple | None:
+    if demand.employer_org_id is None and not demand.employer_name:
+        return None
+    return demand.employer_org_id, "" if demand.employer_org_id else demand.employer_name
+
+
+def _prepare(receipts: list[DemandReceipt]):
+    """The reads, outside any transaction (on SQLite a transaction is the write lock): each
+    receipt's demand built, each employer's recent demands for the duplicate hint read once.
+    A receipt that cannot be built is returned apart with its error."""
+    routes: dict = {}
+    built, failed = [], []
+    recent: dict[tuple, list[tuple[int, str]]] = {}
+    for receipt in receipts:
+        try:
+            b = services._build(_accepted(receipt), routes)
+        except Exception as exc:
+            logger.exception("receipt %s could not be built", receipt.tracking_code)
+            failed.append((receipt, exc))
+            continue
+        key = _duplicate_key(b.demand)
+        if key is not None and key not in recent:
+            recent[key] = services._duplicate_candidates(b.demand)
+        built.append((receipt, b))
+    return built, failed, recent
+
+
+def _write(built: list, recent: dict) -> list[Demand]:
+    """Store the built demands; the caller holds the transaction. A receipt's duplicate hint
+    also looks at the earlier receipts of its batch; those get their pk in the batch's INSERT,
+    so such a hint is written just after it."""
+    from unionhome.dashboards import rollups
+    from unionhome.digests import alerts
+
+    grams: dict = {}
+    demands = [b.demand for _r, b in built]
+    position = {id(d): i for i, d in enumerate(demands)}
+    in_batch: list[tuple[Demand, int]] = []
+
+    def hint(demand: Demand) -> None:
+        key = _duplicate_key(demand)
+        if key is None:
+            return
+        candidates = recent.setdefault(key, [])
+        best = services._duplicate_in(demand.search_text, candidates, grams)
+        if isinstance(best, tuple):  # ("batch", index) of an earlier receipt
+            in_batch.append((demand, best[1]))
+            best = None
+        demand.possible_duplicate_of_id = best
+        candidates.insert(0, (("batch", position[id(demand)]), demand.search_text))
+
+    with alerts.batched_checks(), rollups.batched():
+        stored = services._store([b for _r, b in built], before_save=hint)
+    for demand, index in in_batch:
+        demand.possible_duplicate_of_id = demands[index].pk
+        Demand.objects.filter(pk=demand.pk).update(possible_duplicate_of_id=demands[index].pk)
+    return stored
+
+
+def process_receipts(limit: int = BATCH) -> int:
+    """Record up to `limit` pending receipts as demands, oldest first; returns how many were
+    recorded. Reads happen before the one write transaction; a receipt that fails is set aside
+    with its error (retried up to MAX_ATTEMPTS times) and never holds up the others. Concurrent
+    processors never record the same receipt (row locks on PostgreSQL, the write lock on
+    SQLite, and the pending check inside the transaction)."""
+    receipts = list(
+        DemandReceipt.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .select_related("submitter")
+        .order_by("received_at")[:limit]
+    )
+    if not receipts:
+        return 0
+    built, failed, recent = _prepare(receipts)
+    done: list[DemandReceipt] = []
+    with transaction.atomic():
+        claimed = set(
+            DemandReceipt.objects.filter(pk__in=[r.pk for r, _b in built],
+                                         processed_at__isnull=True)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )  # fmt: skip
+        built = [(r, b) for r, b in built if r.pk in claimed]
+        try:
+            with transaction.atomic():
+                _write(built, recent)
+            done = [r for r, _b in built]
+        except Exception:
+            logger.exception("intake batch of %d failed; recording one by one", len(built))
+            for receipt, b in built:
+                try:
+                    with transaction.atomic():
+                        _write([(receipt, b)], {})
+                    done.append(receipt)
+                except Exception as exc:
+                    failed.append((receipt, exc))
+        for receipt, exc in failed:
+            DemandReceipt.objects.filter(pk=receipt.pk).update(
+                attempts=receipt.attempts + 1, error=repr(exc)[:2000]
+            )
+        # The identity now lives on the demand only.
+        DemandReceipt.objects.filter(pk__in=[r.pk for r in done]).update(
+            processed_at=timezone.now(), payload="", error=""
+        )
+    return len(done)
+
+
+def drain(limit: int = BATCH) -> int:
+    """Process until nothing is pending (or only receipts that keep failing are left)."""
+    total = 0
+    while n := process_receipts(limit):
+        total += n
+    return total
+
+
+def pending_receipt(tracking_code: str) -> DemandReceipt | None:
+    return DemandReceipt.objects.filter(
+        tracking_code=tracking_code, processed_at__isnull=True
+    ).first()
+
+
+def process_stale(receipt: DemandReceipt) -> Demand | None:
+    """The tracking page's fallback: a receipt nobody processed within
+    UNIONHOME_INTAKE_INLINE_AFTER seconds (no intake worker running) is recorded now."""
+    age = timezone.now() - receipt.received_at
+    if age < dt.timedelta(seconds=settings.UNIONHOME_INTAKE_INLINE_AFTER):
+        return None
+    drain()
+    return Demand.objects.filter(tracking_code=receipt.tracking_code).first()
+
+
+_last_look = 0.0
+
+
+def _process_if_unattended() -> None:
+    """Without an intake worker, receipts would wait forever: at most once a second per process,
+    a receipt older than UNIONHOME_INTAKE_INLINE_AFTER seconds makes this request process the
+    queue itself."""
+    global _last_look
+    if time.monotonic() - _last_look < 1.0:
+        return
+    _last_look = time.monotonic()
+    oldest = (
+        DemandReceipt.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    limit = dt.timedelta(seconds=settings.UNIONHOME_INTAKE_INLINE_AFTER)
+    if oldest is not None and timezone.now() - oldest >= limit:
+        drain()

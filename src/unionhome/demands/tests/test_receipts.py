@@ -1,0 +1,223 @@
+"""The web form's two steps: a durable receipt at once, the demand recorded by the intake worker."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+
+from unionhome.core.models import Notification
+from unionhome.dashboards import rollups
+from unionhome.demands import receipts, services
+from unionhome.demands.models import Demand, DemandEvent, DemandReceipt, DemandTerm, EventKind
+from unionhome.digests.models import Alert
+
+from .conftest import COMPLAINT
+
+FORM = {"description": COMPLAINT, "employer_name": "无锡恒达精密机械有限公司",
+        "contact_name": "王师傅", "contact_phone": "13812345678"}  # fmt: skip
+
+
+def raw_receipt_row(pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT payload FROM demands_demandreceipt WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def test_web_form_acknowledges_with_a_receipt_and_the_worker_records_it(client, cast):
+    response = client.post("/d/new/", FORM)
+    receipt = DemandReceipt.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/d/t/{receipt.tracking_code}/"
+    assert not Demand.objects.exists()
+    stored = raw_receipt_row(receipt.pk)  # encrypted at rest, like the demand's contact fields
+    assert "13812345678" not in stored and "王师傅" not in stored and "恒达" not in stored
+
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="received"' in page and receipt.tracking_code in page
+    assert "13812345678" not in page
+
+    assert receipts.process_receipts() == 1
+    demand = Demand.objects.get()
+    assert (demand.tracking_code, demand.code) == (receipt.tracking_code, receipt.code)
+    assert demand.org_id == cast.hengda.pk and demand.created_at == receipt.received_at
+    assert demand.contact_phone == "13812345678" and demand.contact_name == "王师傅"
+    receipt.refresh_from_db()
+    assert receipt.processed_at is not None and receipt.payload == ""  # identity on the demand only
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="agency"' in page and cast.hengda.name in page
+
+
+def test_a_receipt_records_what_direct_submission_records(cast, intake):
+    direct = services.submit_demand(intake(), channel="web")
+    code, demand = receipts.receive_demand(intake(), channel="web")
+    assert demand is None
+    receipts.process_receipts()
+    queued = Demand.objects.get(tracking_code=code)
+    same = ("org_id", "org_path", "category", "suggested_category", "urgency", "complexity",
+            "channel", "description", "search_text", "employer_name", "employer_org_id",
+            "region_code", "anonymous", "contact_name", "contact_phone", "contact_phone_index",
+            "status")  # fmt: skip
+    assert {f: getattr(queued, f) for f in same} == {f: getattr(direct, f) for f in same}
+    assert abs(queued.resolve_deadline - direct.resolve_deadline) < dt.timedelta(minutes=1)
+    assert queued.possible_duplicate_of_id == direct.pk  # the hint reads the stored demands too
+    for demand in (direct, queued):
+        kinds = list(demand.events.order_by("pk").values_list("kind", flat=True))
+        assert kinds == [EventKind.SUBMITTED, EventKind.ROUTED]
+    assert (
+        DemandTerm.objects.filter(demand=queued).count()
+        == DemandTerm.objects.filter(demand=direct).count()
+    )
+    for demand in (direct, queued):
+        assert Notification.objects.filter(url=f"/demands/{demand.code}/").count() == 1
+    assert rollups.check() == []  # the batch's roll-ups equal a recount
+
+
+def test_duplicate_hint_looks_at_earlier_receipts_of_the_same_batch(cast, intake):
+    first, _ = receipts.receive_demand(intake(), channel="web")
+    second, _ = receipts.receive_demand(intake(description=COMPLAINT + "请尽快处理。"),
+                                        channel="web")  # fmt: skip
+    other, _ = receipts.receive_demand(
+        intake(description="食堂的饭菜太贵而且不卫生，希望工会反映一下。"), channel="web"
+    )
+    assert receipts.process_receipts() == 3
+    by_code = {d.tracking_code: d for d in Demand.objects.all()}
+    assert by_code[first].possible_duplicate_of_id is None
+    assert by_code[second].possible_duplicate_of_id == by_code[first].pk
+    assert by_code[other].possible_duplicate_of_id is None
+
+
+def test_anonymous_receipt_keeps_no_identity(cast, intake, django_user_model):
+    worker = django_user_model.objects.create_user("worker", password="x")
+    code, _ = receipts.receive_demand(intake(anonymous=True), channel="web", actor=worker)
+    receipt = DemandReceipt.objects.get()
+    assert receipt.submitter_id is None
+    receipts.process_receipts()
+    demand = Demand.objects.get(tracking_code=code)
+    assert demand.anonymous and demand.submitter_id is None
+    assert (demand.contact_name, demand.contact_phone, demand.contact_phone_index) == ("", "", "")
+    assert not DemandEvent.objects.filter(demand=demand, actor__isnull=False).exists()
+
+
+def test_signed_in_worker_is_the_submitter(cast, intake, django_user_model):
+    worker = django_user_model.objects.create_user("worker", password="x")
+    code, _ = receipts.receive_demand(intake(), channel="web", actor=worker)
+    receipts.process_receipts()
+    demand = Demand.objects.get(tracking_code=code)
+    assert demand.submitter_id == worker.pk
+    assert demand.events.get(kind=EventKind.SUBMITTED).actor_id == worker.pk
+
+
+def test_bad_input_and_rate_limit_leave_no_receipt(cast, intake, settings):
+    with pytest.raises(ValidationError) as exc:
+        receipts.receive_demand(intake(contact_phone="12345"), channel="web")
+    assert "contact_phone" in exc.value.message_dict
+    settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR = 2
+    for _ in range(2):
+        receipts.receive_demand(intake(), channel="web", throttle_key="10.0.0.9")
+    with pytest.raises(ValidationError) as exc:
+        receipts.receive_demand(intake(), channel="web", throttle_key="10.0.0.9")
+    assert exc.value.messages[0].startswith("提交过于频繁")
+    assert DemandReceipt.objects.count() == 2
+
+
+def test_a_receipt_that_fails_is_set_aside_and_the_others_are_recorded(cast, intake, monkeypatch):
+    good, _ = receipts.receive_demand(intake(), channel="web")
+    bad, _ = receipts.receive_demand(intake(employer_name="坏数据"), channel="web")
+    later, _ = receipts.receive_demand(intake(employer_name=""), channel="web")
+    real_build = services._build
+
+    def build(item, routes):
+        if item.tracking_code == bad:
+            raise RuntimeError("routing table broken")
+        return real_build(item, routes)
+
+    monkeypatch.setattr(services, "_build", build)
+    assert receipts.process_receipts() == 2
+    assert set(Demand.objects.values_list("tracking_code", flat=True)) == {good, later}
+    failed = DemandReceipt.objects.get(tracking_code=bad)
+    assert failed.processed_at is None and failed.attempts == 1
+    assert "routing table broken" in failed.error
+    assert receipts._intake(failed.payload).employer_name == "坏数据"  # nothing lost
+
+    for _ in range(receipts.MAX_ATTEMPTS):
+        receipts.process_receipts()
+    failed.refresh_from_db()
+    assert failed.attempts == receipts.MAX_ATTEMPTS  # no longer retried in a loop
+
+    monkeypatch.undo()
+    DemandReceipt.objects.filter(pk=failed.pk).update(attempts=0)  # an admin's retry
+    assert receipts.process_receipts() == 1
+    assert Demand.objects.filter(tracking_code=bad).exists()
+
+
+def test_a_write_error_in_the_batch_is_isolated_to_its_receipt(cast, intake, monkeypatch):
+    codes = [receipts.receive_demand(intake(), channel="web")[0] for _ in range(3)]
+    real_store = services._store
+
+    def store(built, before_save=None):
+        if any(b.demand.tracking_code == codes[1] for b in built):
+            raise RuntimeError("disk full")
+        return real_store(built, before_save)
+
+    monkeypatch.setattr(services, "_store", store)
+    assert receipts.process_receipts() == 2
+    assert set(Demand.objects.values_list("tracking_code", flat=True)) == {codes[0], codes[2]}
+    assert DemandReceipt.objects.get(tracking_code=codes[1]).attempts == 1
+    assert rollups.check() == []  # the failed batch's roll-ups were rolled back with it
+
+
+def test_without_a_worker_the_tracking_page_records_a_stale_receipt(client, cast, settings):
+    client.post("/d/new/", FORM)
+    receipt = DemandReceipt.objects.get()
+    assert 'id="received"' in client.get(f"/d/t/{receipt.tracking_code}/").content.decode()
+    settings.UNIONHOME_INTAKE_INLINE_AFTER = 0
+    page = client.get(f"/d/t/{receipt.tracking_code}/").content.decode()
+    assert 'id="agency"' in page and cast.hengda.name in page
+
+
+def test_without_a_worker_the_next_submission_records_stale_receipts(cast, intake, settings):
+    first, _ = receipts.receive_demand(intake(), channel="web")
+    settings.UNIONHOME_INTAKE_INLINE_AFTER = 0
+    receipts._last_look = 0.0
+    second, _ = receipts.receive_demand(intake(), channel="web")
+    assert set(Demand.objects.values_list("tracking_code", flat=True)) == {first, second}
+
+
+def test_unknown_tracking_code_is_still_404(client, cast):
+    assert client.get("/d/t/AAAA-BBBB-CCCC/").status_code == 404
+
+
+def test_intake_worker_command_drains_the_queue(cast, intake):
+    for _ in range(3):
+        receipts.receive_demand(intake(), channel="web")
+    call_command("intake_worker", "--once", "--batch", "2")
+    assert Demand.objects.count() == 3
+    assert not DemandReceipt.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_batch_raises_an_employer_burst_once(cast, intake, django_capture_on_commit_callbacks):
+    for i in range(5):
+        receipts.receive_demand(intake(description=f"{COMPLAINT}第{i}位工友。"), channel="web")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert receipts.process_receipts() == 5
+    assert len(callbacks) == 1  # one check per batch, not one per demand
+    alert = Alert.objects.get(kind="employer_burst")
+    assert set(alert.demand_codes) == set(Demand.objects.values_list("code", flat=True))
+
+
+def test_admin_lists_failed_receipts_without_their_content_and_retries_them(
+    admin_client, cast, intake
+):
+    code, _ = receipts.receive_demand(intake(), channel="web")
+    DemandReceipt.objects.update(attempts=receipts.MAX_ATTEMPTS, error="RuntimeError('boom')")
+    page = admin_client.get("/admin/demands/demandreceipt/").content.decode()
+    assert code in page and "boom" in page and "13812345678" not in page
+    receipt = DemandReceipt.objects.get()
+    detail = admin_client.get(f"/admin/demands/demandreceipt/{receipt.pk}/change/").content
+    assert "王师傅".encode() not in detail and b"payload" not in detail
+    admin_client.post("/admin/demands/demandreceipt/",
+                      {"action": "retry", "_selected_action": [receipt.pk]})  # fmt: skip
+    assert receipts.process_receipts() == 1
+    assert Demand.objects.filter(tracking_code=code).exists()
