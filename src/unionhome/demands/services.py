@@ -635,9 +635,9 @@ def _build(item: _Accepted, routes: dict) -> _Built:
         ack_deadline=due.acknowledge,
         resolve_deadline=due.resolve,
         created_at=now,
+        # A receipt's codes, which the worker already holds; otherwise new random ones.
+        **({"tracking_code": item.tracking_code, "code": item.code} if item.tracking_code else {}),
     )
-    if item.tracking_code:
-        demand.tracking_code, demand.code = item.tracking_code, item.code
     # Random codes: the unique constraints catch the one-in-10¹⁵ clash; no lookups beforehand.
     demand.full_clean(
         exclude=["org", "org_path"], validate_unique=False, validate_constraints=False
@@ -691,7 +691,7 @@ def _store(built: list[_Built], before_save=None) -> list[Demand]:
         notify_users(
             users,
             _("新诉求 %(code)s：%(category)s") % {"code": demand.code,
-                                                  "category": demand.get_category_display()},
+                                                  "category": DemandCategory(demand.category).label},
             demand.description[:120],
             f"/demands/{demand.code}/",
         )  # fmt: skip
