@@ -356,7 +356,10 @@ def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = Tr
             )
         )
         # Fewer rows in the scan's window than a burst needs: nothing the scan could raise.
-        if counts["scan"] >= t.burst_count:
+        if counts["scan"] >= t.burst_count and not (
+            counts["window"] >= t.burst_count
+            and _current(_burst_alert(demand, now, t.burst_window), now)
+        ):  # the raised alert is current: nothing to write, so no write lock either
             with transaction.atomic():
                 if counts["window"] < t.burst_count or not _add_to_open_burst(
                     demand, now, t.burst_window, result
@@ -371,7 +374,8 @@ def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = Tr
         counts = [category.filter(created_at__gt=now - WEEK, created_at__lte=now).count(),
                   *_baseline(key, category, now, t.surge_weeks)]  # fmt: skip
         raised, *_rest = surge_rule(counts, t.surge_k, t.surge_min)
-        if raised:
+        subject = f"surge:{region.code}:{demand['category']}"
+        if raised and not _current(_same_burst(subject, now - WEEK, dt.timedelta(0)), now):
             with transaction.atomic():
                 if not _add_to_open_surge(region, demand, counts, now, result):
                     scan_category_surges(now, result, demands=category)
@@ -419,13 +423,24 @@ def recent_weekly_counts(demands, now: dt.datetime, weeks: int) -> list[int]:
 EVIDENCE_REFRESH = dt.timedelta(minutes=10)
 
 
+def _current(alert: Alert | None, now: dt.datetime) -> bool:
+    """A raised alert a submission leaves alone: closed, or brought up to date lately."""
+    return alert is not None and (
+        alert.state == AlertState.CLOSED or now - alert.window_end < EVIDENCE_REFRESH
+    )
+
+
+def _burst_alert(demand: dict, now: dt.datetime, window: dt.timedelta) -> Alert | None:
+    org = Org.objects.filter(pk=demand["employer_org_id"]).values("employer_name", "name").first()
+    key = employer_key((org or {}).get("employer_name") or (org or {}).get("name") or "")
+    return _same_burst(f"employer:{key}", now, window) if key else None
+
+
 def _add_to_open_burst(demand: dict, now: dt.datetime, window: dt.timedelta,
                        result: ScanResult) -> bool:  # fmt: skip
     """The demand is in a burst (the window ending now holds enough): when that burst's alert
     is already raised, add the code to it instead of rescanning. False: no alert yet."""
-    org = Org.objects.filter(pk=demand["employer_org_id"]).values("employer_name", "name").first()
-    key = employer_key((org or {}).get("employer_name") or (org or {}).get("name") or "")
-    existing = _same_burst(f"employer:{key}", now, window) if key else None
+    existing = _burst_alert(demand, now, window)
     if existing is None:
         return False
     if existing.state == AlertState.CLOSED or now - existing.window_end < EVIDENCE_REFRESH:
