@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BATCH = 100
+WRITE_CHUNK = 25  # receipts per write transaction
 
 _PAYLOAD_FIELDS = ("description", "category", "employer_name", "region_code", "address",
                    "anonymous", "contact_name", "contact_phone", "urgency", "complexity",
@@ -112,52 +113,55 @@ def _prepare(receipts: list[DemandReceipt]):
     return built, failed, recent
 
 
-def _write(built: list, recent: dict) -> list[Demand]:
-    """Store the built demands; the caller holds the transaction. A receipt's duplicate hint
-    also looks at the earlier receipts of its batch; those get their pk in the batch's INSERT,
-    so such a hint is written just after it."""
-    from unionhome.dashboards import rollups
-    from unionhome.digests import alerts
+class _Hints:
+    """Duplicate hints across one batch: each employer's recent demands (read before the write
+    transactions), the bigrams already computed, and the batch's own demands, which an later
+    receipt may duplicate."""
 
-    grams: dict = {}
-    demands = [b.demand for _r, b in built]
-    position = {id(d): i for i, d in enumerate(demands)}
-    in_batch: list[tuple[Demand, int]] = []
+    def __init__(self, recent: dict):
+        self.recent, self.grams, self.mine = recent, {}, {}
 
-    def hint(demand: Demand) -> None:
+    def hint(self, demand: Demand) -> Demand | None:
+        """Set the demand's hint; returns an earlier demand of the same write when that is the
+        match (it has no pk until the INSERT, so the hint is written just after)."""
         key = _duplicate_key(demand)
         if key is None:
-            return
-        candidates = recent.setdefault(key, [])
-        best = services._duplicate_in(demand.search_text, candidates, grams)
-        if isinstance(best, tuple):  # ("batch", index) of an earlier receipt
-            in_batch.append((demand, best[1]))
-            best = None
+            return None
+        candidates = self.recent.setdefault(key, [])
+        best = services._duplicate_in(demand.search_text, candidates, self.grams)
+        earlier = None
+        if isinstance(best, tuple):  # ("batch", id) of an earlier receipt of this batch
+            earlier, best = self.mine[best[1]], None
+            if earlier.pk is not None:  # stored by an earlier write
+                best, earlier = earlier.pk, None
         demand.possible_duplicate_of_id = best
-        candidates.insert(0, (("batch", position[id(demand)]), demand.search_text))
+        self.mine[id(demand)] = demand
+        candidates.insert(0, (("batch", id(demand)), demand.search_text))
+        return earlier
 
-    with alerts.batched_checks(), rollups.batched():
+
+def _write(built: list, hints: _Hints) -> list[Demand]:
+    """Store the built demands; the caller holds the transaction."""
+    from unionhome.dashboards import rollups
+
+    later: list[tuple[Demand, Demand]] = []
+
+    def hint(demand: Demand) -> None:
+        earlier = hints.hint(demand)
+        if earlier is not None:
+            later.append((demand, earlier))
+
+    with rollups.batched():
         stored = services._store([b for _r, b in built], before_save=hint)
-    for demand, index in in_batch:
-        demand.possible_duplicate_of_id = demands[index].pk
-        Demand.objects.filter(pk=demand.pk).update(possible_duplicate_of_id=demands[index].pk)
+    for demand, earlier in later:
+        demand.possible_duplicate_of_id = earlier.pk
+        Demand.objects.filter(pk=demand.pk).update(possible_duplicate_of_id=earlier.pk)
     return stored
 
 
-def process_receipts(limit: int = BATCH) -> int:
-    """Record up to `limit` pending receipts as demands, oldest first; returns how many were
-    recorded. Reads happen before the one write transaction; a receipt that fails is set aside
-    with its error (retried up to MAX_ATTEMPTS times) and never holds up the others. Concurrent
-    processors never record the same receipt (row locks on PostgreSQL, the write lock on
-    SQLite, and the pending check inside the transaction)."""
-    receipts = list(
-        DemandReceipt.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .select_related("submitter")
-        .order_by("received_at")[:limit]
-    )
-    if not receipts:
-        return 0
-    built, failed, recent = _prepare(receipts)
+def _commit(built: list, hints: _Hints, failed: list) -> list[DemandReceipt]:
+    """One write transaction: claim the receipts still pending, store their demands, mark them
+    recorded. A failing write is retried receipt by receipt; what still fails joins `failed`."""
     done: list[DemandReceipt] = []
     with transaction.atomic():
         claimed = set(
@@ -169,24 +173,52 @@ def process_receipts(limit: int = BATCH) -> int:
         built = [(r, b) for r, b in built if r.pk in claimed]
         try:
             with transaction.atomic():
-                _write(built, recent)
+                _write(built, hints)
             done = [r for r, _b in built]
         except Exception:
-            logger.exception("intake batch of %d failed; recording one by one", len(built))
+            logger.exception("intake write of %d failed; recording one by one", len(built))
             for receipt, b in built:
+                b.demand.pk = None  # the rolled-back INSERT's pk
                 try:
                     with transaction.atomic():
-                        _write([(receipt, b)], {})
+                        _write([(receipt, b)], _Hints({}))
                     done.append(receipt)
                 except Exception as exc:
+                    b.demand.pk = None
                     failed.append((receipt, exc))
-        for receipt, exc in failed:
-            DemandReceipt.objects.filter(pk=receipt.pk).update(
-                attempts=receipt.attempts + 1, error=repr(exc)[:2000]
-            )
         # The identity now lives on the demand only.
         DemandReceipt.objects.filter(pk__in=[r.pk for r in done]).update(
             processed_at=timezone.now(), payload="", error=""
+        )
+    return done
+
+
+def process_receipts(limit: int = BATCH) -> int:
+    """Record up to `limit` pending receipts as demands, oldest first; returns how many were
+    recorded. Reads happen first, then write transactions of WRITE_CHUNK receipts (on SQLite a
+    write transaction holds the lock the web form's INSERTs wait for); the early-warning check
+    runs once after the last. A receipt that fails is set aside with its error (retried up to
+    MAX_ATTEMPTS times) and never holds up the others. Concurrent processors never record the
+    same receipt (row locks on PostgreSQL, the write lock on SQLite, and the pending check
+    inside each transaction)."""
+    from unionhome.digests import alerts
+
+    receipts = list(
+        DemandReceipt.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .select_related("submitter")
+        .order_by("received_at")[:limit]
+    )
+    if not receipts:
+        return 0
+    built, failed, recent = _prepare(receipts)
+    hints = _Hints(recent)
+    done: list[DemandReceipt] = []
+    with alerts.batched_checks():
+        for start in range(0, len(built), WRITE_CHUNK):
+            done += _commit(built[start : start + WRITE_CHUNK], hints, failed)
+    for receipt, exc in failed:
+        DemandReceipt.objects.filter(pk=receipt.pk).update(
+            attempts=receipt.attempts + 1, error=repr(exc)[:2000]
         )
     return len(done)
 

@@ -74,7 +74,10 @@ def test_a_receipt_records_what_direct_submission_records(cast, intake):
     assert rollups.check() == []  # the batch's roll-ups equal a recount
 
 
-def test_duplicate_hint_looks_at_earlier_receipts_of_the_same_batch(cast, intake):
+@pytest.mark.parametrize("chunk", [1, 2, 25])  # in another write transaction, or the same
+def test_duplicate_hint_looks_at_earlier_receipts_of_the_same_batch(cast, intake, monkeypatch,
+                                                                    chunk):  # fmt: skip
+    monkeypatch.setattr(receipts, "WRITE_CHUNK", chunk)
     first, _ = receipts.receive_demand(intake(), channel="web")
     second, _ = receipts.receive_demand(intake(description=COMPLAINT + "请尽快处理。"),
                                         channel="web")  # fmt: skip
