@@ -345,7 +345,8 @@ def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = Tr
     now = max(timezone.now(), demand["created_at"])
     t = thresholds()
     live = Demand.objects.exclude(status=Status.MERGED)
-    if check_employer and demand["employer_org_id"]:
+    quiet_key = ("employer", demand["employer_org_id"])
+    if check_employer and demand["employer_org_id"] and not _quiet_now(quiet_key, now):
         employer = live.filter(employer_org_id=demand["employer_org_id"])
         since = now - t.burst_window - dt.timedelta(days=1)
         counts = (
@@ -358,7 +359,7 @@ def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = Tr
         # Fewer rows in the scan's window than a burst needs: nothing the scan could raise.
         if counts["scan"] >= t.burst_count and not (
             counts["window"] >= t.burst_count
-            and _current(_burst_alert(demand, now, t.burst_window), now)
+            and _current(_burst_alert(demand, now, t.burst_window), now, quiet_key, t.burst_window)
         ):  # the raised alert is current: nothing to write, so no write lock either
             with transaction.atomic():
                 if counts["window"] < t.burst_count or not _add_to_open_burst(
@@ -366,7 +367,8 @@ def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = Tr
                 ):
                     scan_employer_bursts(now, result, recognise=False, demands=employer)
     region = (orgs or AlertOrgs()).for_path(demand["org_path"]) if check_region else None
-    if region is not None:
+    quiet_key = ("surge", region.path if region else "", demand["category"])
+    if region is not None and not _quiet_now(quiet_key, now):
         category = live.filter(subtree_q("org_path", [region.path]), category=demand["category"])
         key = (region.path, demand["category"], t.surge_weeks)
         if now - demand["created_at"] >= WEEK:  # a back-dated entry changes the baseline
@@ -375,7 +377,8 @@ def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = Tr
                   *_baseline(key, category, now, t.surge_weeks)]  # fmt: skip
         raised, *_rest = surge_rule(counts, t.surge_k, t.surge_min)
         subject = f"surge:{region.code}:{demand['category']}"
-        if raised and not _current(_same_burst(subject, now - WEEK, dt.timedelta(0)), now):
+        existing = _same_burst(subject, now - WEEK, dt.timedelta(0)) if raised else None
+        if raised and not _current(existing, now, quiet_key, WEEK):
             with transaction.atomic():
                 if not _add_to_open_surge(region, demand, counts, now, result):
                     scan_category_surges(now, result, demands=category)
@@ -423,11 +426,38 @@ def recent_weekly_counts(demands, now: dt.datetime, weeks: int) -> list[int]:
 EVIDENCE_REFRESH = dt.timedelta(minutes=10)
 
 
-def _current(alert: Alert | None, now: dt.datetime) -> bool:
-    """A raised alert a submission leaves alone: closed, or brought up to date lately."""
-    return alert is not None and (
-        alert.state == AlertState.CLOSED or now - alert.window_end < EVIDENCE_REFRESH
-    )
+def _current(alert: Alert | None, now: dt.datetime, quiet_key: tuple | None = None,
+             reach: dt.timedelta | None = None) -> bool:  # fmt: skip
+    """A raised alert a submission leaves alone: closed, or brought up to date lately. With
+    `quiet_key`, this process skips the group's checks until that could change: a closed alert
+    stays found for `reach` (the lookup's window) past its end, an open one current for
+    EVIDENCE_REFRESH."""
+    if alert is None:
+        return False
+    closed = alert.state == AlertState.CLOSED
+    if not closed and now - alert.window_end >= EVIDENCE_REFRESH:
+        return False
+    if quiet_key is not None:
+        if len(_quiet) > 50_000:
+            _quiet.clear()
+        _quiet[quiet_key] = alert.window_end + (reach if closed else EVIDENCE_REFRESH)
+    return True
+
+
+# Groups (employer union; county and category) whose raised alert a check found current, until
+# when: another check meanwhile would find the same and change nothing, so a process skips it.
+# New demands of the group reach the alert at its next refresh or the cron scan, as before.
+_quiet: dict[tuple, dt.datetime] = {}
+
+
+@on_clear_all
+def _forget_quiet() -> None:
+    _quiet.clear()
+
+
+def _quiet_now(key: tuple, now: dt.datetime) -> bool:
+    until = _quiet.get(key)
+    return until is not None and now < until
 
 
 def _burst_alert(demand: dict, now: dt.datetime, window: dt.timedelta) -> Alert | None:

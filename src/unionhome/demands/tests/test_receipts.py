@@ -224,3 +224,30 @@ def test_admin_lists_failed_receipts_without_their_content_and_retries_them(
                       {"action": "retry", "_selected_action": [receipt.pk]})  # fmt: skip
     assert receipts.process_receipts() == 1
     assert Demand.objects.filter(tracking_code=code).exists()
+
+
+def test_a_current_alert_quiets_its_group_until_it_could_change(
+    cast, intake, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from unionhome.digests import alerts
+
+    def batch(numbers):
+        for i in numbers:
+            receipts.receive_demand(intake(description=f"{COMPLAINT}第{i}位工友。"), channel="web")
+        with django_capture_on_commit_callbacks(execute=True):
+            receipts.process_receipts()
+
+    batch(range(5))  # raises the burst
+    looked = []
+    real = alerts._burst_alert
+    monkeypatch.setattr(alerts, "_burst_alert", lambda *a: looked.append(1) or real(*a))
+    batch([5])  # finds the alert current: nothing to write, and remembered
+    batch([6])  # not even looked up
+    assert looked == [1]
+    alert = Alert.objects.get(kind="employer_burst")
+    assert alert.count == 5
+    alerts.scan_alerts(timezone.now())  # the cron scan brings the evidence up to date
+    alert.refresh_from_db()
+    assert alert.count == 7 and Alert.objects.filter(kind="employer_burst").count() == 1

@@ -162,7 +162,9 @@ def test_submission_raises_a_surge_then_adds_to_it_without_rescanning(
         sixth = make_demand("车间通风设备坏了，第六个反映。", category="safety_injury")
     alert.refresh_from_db()
     assert scans == [] and alert.count == 5  # raised just now: evidence refreshed later
+    assert alerts._quiet  # … and this process skips the surge's checks until then
     Alert.objects.filter(pk=alert.pk).update(window_end=now - alerts.EVIDENCE_REFRESH)
+    alerts._quiet.clear()  # as if EVIDENCE_REFRESH had passed
     with django_capture_on_commit_callbacks(execute=True):
         seventh = make_demand("车间通风设备坏了，第七个反映。", category="safety_injury")
         quiet = make_demand("食堂饭菜太贵。", category="other")
