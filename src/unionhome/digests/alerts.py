@@ -331,15 +331,17 @@ def backfill(days: int, now: dt.datetime | None = None) -> ScanResult:
     return total
 
 
+CHECK_FIELDS = ("employer_org_id", "org_path", "code", "category", "created_at")
+
+
 def check_new_demand(demand_id: int, *, employer: bool = True, region: bool = True,
-                     orgs: AlertOrgs | None = None) -> ScanResult:  # fmt: skip
+                     orgs: AlertOrgs | None = None, row: dict | None = None) -> ScanResult:  # fmt: skip
     """The cheap check after a submission: that demand's employer union and its county's
     category only (employers named in free text wait for the scan). Reads first, outside a
     transaction (on SQLite a transaction is a write lock); writes only when there is a burst."""
     result = ScanResult()
     check_employer, check_region = employer, region
-    demand = Demand.objects.filter(pk=demand_id).values("employer_org_id", "org_path", "code",
-                                                        "category", "created_at").first()  # fmt: skip
+    demand = row or Demand.objects.filter(pk=demand_id).values(*CHECK_FIELDS).first()
     if demand is None:
         return result
     now = max(timezone.now(), demand["created_at"])
@@ -508,13 +510,14 @@ def check_new_demands(demand_ids: list[int]) -> None:
     """`check_new_demand` for a batch: the employer check once per employer union and the
     surge check once per county and category, each on the group's newest demand (the others
     are in the same counts), never failing the batch."""
-    rows = list(Demand.objects.filter(pk__in=demand_ids).values_list(
-        "pk", "employer_org_id", "org_path", "category"))  # fmt: skip
+    rows = {row["pk"]: row for row in
+            Demand.objects.filter(pk__in=demand_ids).values("pk", *CHECK_FIELDS)}  # fmt: skip
     orgs = AlertOrgs()
-    orgs.load([path for _pk, _e, path, _c in rows])
+    orgs.load([row["org_path"] for row in rows.values()])
     by_employer: dict[int, int] = {}
     by_region: dict[tuple, int] = {}
-    for pk, employer_id, path, category in rows:
+    for pk, row in rows.items():
+        employer_id, path, category = row["employer_org_id"], row["org_path"], row["category"]
         if employer_id:
             by_employer[employer_id] = max(pk, by_employer.get(employer_id, 0))
         region = orgs.for_path(path)
@@ -525,7 +528,8 @@ def check_new_demands(demand_ids: list[int]) -> None:
         checks[pk] = (checks.get(pk, (False, False))[0], True)
     for demand_id, (employer, region) in sorted(checks.items()):
         try:
-            check_new_demand(demand_id, employer=employer, region=region, orgs=orgs)
+            check_new_demand(demand_id, employer=employer, region=region, orgs=orgs,
+                             row=rows[demand_id])  # fmt: skip
         except Exception:
             logger.exception("alert check after demand %s failed", demand_id)
 
