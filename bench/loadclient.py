@@ -182,6 +182,19 @@ def rss_kib(pid: int) -> int:
     return int(match.group(1)) if match else 0
 
 
+def cpu_seconds(pid: int, extra_pids: tuple[int, ...] = ()) -> float:
+    """User + system CPU time of a server (master and workers) and its helper processes so far:
+    CPU per submission does not depend on what else the machine is running."""
+    total = 0
+    for p in (pid, *_children(pid), *extra_pids):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class RssSampler:
     """Samples master + workers every 50 ms; keeps the peak total and the peak single worker."""
 

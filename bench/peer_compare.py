@@ -212,6 +212,8 @@ def measure(system: System, port: int, pid: int, count, *, seconds: float, max_p
             return session
 
         before = count()
+        cpu_before = loadclient.cpu_seconds(pid, extra_pids)
+        extra_before = sum(loadclient.cpu_seconds(p) for p in extra_pids)
         post = run_load(submitter, lambda s, n: s.post(system.submit_path, system.submit_form(n)),
                         clients=4, seconds=seconds, max_requests=max_posts,
                         ok=lambda r: r.status == 302)  # fmt: skip
@@ -224,6 +226,13 @@ def measure(system: System, port: int, pid: int, count, *, seconds: float, max_p
             post.seconds += result["drain"]
             out(f"  {system.name} receipts recorded {result['drain']:.2f} s after the load ended "
                 f"(acknowledged {result['ack_rate']:.1f}/s during the load)")  # fmt: skip
+        result["cpu_ms"] = (
+            (loadclient.cpu_seconds(pid, extra_pids) - cpu_before) * 1000 / max(post.ok, 1)
+        )
+        extra_ms = ((sum(loadclient.cpu_seconds(p) for p in extra_pids) - extra_before) * 1000
+                    / max(post.ok, 1))  # fmt: skip
+        out(f"  {system.name} server CPU per submission: {result['cpu_ms']:.2f} ms"
+            + (f" (intake worker {extra_ms:.2f} ms of it)" if extra_pids else ""))  # fmt: skip
         stored = count() - before
         out(f"  {system.name} submission POST: {post.summary()}; stored {stored}")
         if post.errors:
@@ -382,6 +391,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                    f"stored {r['stored']}/{r['post'].ok}"
                    + (f", recorded {r['drain']:.1f} s after the load" if r.get("drain") else ""),
          "post", True, lambda r: r["post"].rate)  # fmt: skip
+    line("server CPU per submission (all its processes)",
+         lambda r: f"{r['cpu_ms']:.2f} ms", "cpu", False, lambda r: r["cpu_ms"])  # fmt: skip
     for key, label in (("inbox", "inbox / staff list, open, first page"),
                        ("search", "search 工资, all items")):  # fmt: skip
         line(label, lambda r, k=key: f"p50 {r[k].p50:.0f} ms, p99 {r[k].p99:.0f} ms", key, False,
