@@ -8,6 +8,7 @@ running with a default. Secrets that are absent are generated once into an untra
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
@@ -16,7 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 SRC_DIR = Path(__file__).resolve().parent
@@ -75,7 +75,8 @@ def _local_secrets() -> dict[str, str]:
     stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     wanted = {
         "SECRET_KEY": lambda: secrets.token_urlsafe(50),
-        "UNIONHOME_FIELD_KEYS": lambda: Fernet.generate_key().decode(),
+        # A Fernet key (32 random bytes, URL-safe base64) without importing `cryptography`.
+        "UNIONHOME_FIELD_KEYS": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "UNIONHOME_INDEX_KEY": lambda: secrets.token_urlsafe(32),
     }
     missing = [key for key in wanted if key not in stored and not os.environ.get(key)]
