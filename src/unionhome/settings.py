@@ -116,7 +116,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 NINJA_DIR = Path(importlib.util.find_spec("ninja").submodule_search_locations[0])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, discovering ModelAdmins on first use instead of in every worker's
+    # start-up (core/lazy_admin.py).
+    "unionhome.core.lazy_admin.LazyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
