@@ -48,7 +48,8 @@ for path in ("/demands/?status=open", "/demands/?status=&q=工资"):
     assert cadre.get(path).status_code == 200
 cadre.post(reverse("demands:reveal", args=[demand.code]))
 assert "13812345678" in cadre.get(reverse("demands:detail", args=[demand.code])).content.decode()
-heavy = ("ninja", "pydantic", "cryptography", "sklearn", "scipy", "numpy", "jieba", "h3")
+heavy = ("ninja", "pydantic", "cryptography", "sklearn", "scipy", "numpy", "jieba", "h3",
+         "opencc")
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy
                 or m.endswith(".demo") or m == "unionhome.api.urls"
                 or (m.startswith("unionhome.") and m.endswith(".admin")))
@@ -60,10 +61,11 @@ assert "unionhome.demands.admin" in sys.modules
 """
 
 
-def test_a_worker_serving_pages_loads_neither_the_api_nor_demo_code_nor_cryptography(tmp_path):
+def test_a_worker_serving_pages_loads_none_of_what_only_other_pages_or_tasks_need(tmp_path):
     """Each of these costs every web worker memory for pages it may never serve: `cryptography`
-    (≈ 11 MiB) is only for Fernet tokens written before v2, h3 (≈ 5 MiB) for stations, the
-    ModelAdmins for /admin/ (core.lazy_admin)."""
+    (≈ 11 MiB) is only for Fernet tokens written before v2, h3 (≈ 5 MiB) for stations, OpenCC
+    (≈ 5 MiB) for batch clustering (pages convert with text.t2s), the ModelAdmins for /admin/
+    (core.lazy_admin)."""
     src = str(Path(unionhome.__file__).resolve().parents[1])
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "unionhome.settings", "PYTHONPATH": src,
            "UNIONHOME_VAR_DIR": str(tmp_path), "UNIONHOME_SQLITE_PATH": str(tmp_path / "db"),
