@@ -54,6 +54,11 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy
                 or m.endswith(".demo") or m == "unionhome.api.urls"
                 or (m.startswith("unionhome.") and m.endswith(".admin")))
 assert not loaded, loaded
+idle_views = sorted(m for m in sys.modules if m.startswith("unionhome.") and ".views" in m
+                    and m.split(".")[1] not in ("demands", "accounts", "core"))
+assert not idle_views, idle_views  # lazy_view: only the views this worker served
+assert cadre.get(reverse("members:desk")).status_code == 200
+assert "unionhome.members.views.cadre" in sys.modules
 reverse("api:openapi-json")
 assert "ninja" in sys.modules
 reverse("admin:index")
@@ -65,7 +70,7 @@ def test_a_worker_serving_pages_loads_none_of_what_only_other_pages_or_tasks_nee
     """Each of these costs every web worker memory for pages it may never serve: `cryptography`
     (≈ 11 MiB) is only for Fernet tokens written before v2, h3 (≈ 5 MiB) for stations, OpenCC
     (≈ 5 MiB) for batch clustering (pages convert with text.t2s), the ModelAdmins for /admin/
-    (core.lazy_admin)."""
+    (core.lazy_admin), other apps' views (core.lazy_urls.lazy_view)."""
     src = str(Path(unionhome.__file__).resolve().parents[1])
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "unionhome.settings", "PYTHONPATH": src,
            "UNIONHOME_VAR_DIR": str(tmp_path), "UNIONHOME_SQLITE_PATH": str(tmp_path / "db"),
