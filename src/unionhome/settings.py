@@ -343,3 +343,7 @@ UNIONHOME_ALERT_SURGE_K = env_float("UNIONHOME_ALERT_SURGE_K", 3.0, minimum=0)
 UNIONHOME_ALERT_SURGE_MIN = env_int("UNIONHOME_ALERT_SURGE_MIN", 5)
 UNIONHOME_ALERTS_ON_SUBMIT_ENABLED = env_bool("UNIONHOME_ALERTS_ON_SUBMIT_ENABLED", True)
 UNIONHOME_DIGEST_INLINE_LIMIT = env_int("UNIONHOME_DIGEST_INLINE_LIMIT", 3000)
+
+# Web workers give their heap's free pages back to the system after each response (glibc's
+# malloc_trim, ≈ 30 µs; core/memory.py).
+UNIONHOME_MALLOC_TRIM_ENABLED = env_bool("UNIONHOME_MALLOC_TRIM_ENABLED", True)
