@@ -26,6 +26,7 @@ import argparse
 import base64
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -43,6 +44,9 @@ UH_PYTHON = ROOT / ".venv" / "bin" / "python"
 UH_GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 HD_VENV = VAR / "helpdesk-venv"
 PG = "postgres://postgres@127.0.0.1:5432/"
+# PostgreSQL database names are `<prefix>_uh` and `<prefix>_hd`; override to keep two checkouts
+# on one server apart (SQLite files live under each checkout's var/bench anyway).
+PG_DB_PREFIX = os.environ.get("BENCH_PEER_DB_PREFIX", "bench_peer")
 UH_USER, HD_USER = "district_cadre", "staff"
 HD_PASSWORD = "bench-staff"
 
@@ -331,8 +335,8 @@ def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 2000,
         peer: bool = True, seed: bool = True, measure_: bool = True, out=print) -> dict:  # fmt: skip
     """One engine: seed, serve and measure unionhome (and helpdesk when `peer`)."""
     VAR.mkdir(parents=True, exist_ok=True)
-    uh_db = str(VAR / "peer_uh.sqlite3") if engine == "sqlite" else "bench_peer_uh"
-    hd_db = str(VAR / "peer_hd.sqlite3") if engine == "sqlite" else "bench_peer_hd"
+    uh_db = str(VAR / "peer_uh.sqlite3") if engine == "sqlite" else f"{PG_DB_PREFIX}_uh"
+    hd_db = str(VAR / "peer_hd.sqlite3") if engine == "sqlite" else f"{PG_DB_PREFIX}_hd"
     log = VAR / "gunicorn.log"
     results: dict = {"engine": engine, "items": items}
     systems = [(Unionhome(), uh_db, uh_env, serve_unionhome, uh_count)]

@@ -8,6 +8,7 @@ running with a default. Secrets that are absent are generated once into an untra
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
@@ -16,7 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 SRC_DIR = Path(__file__).resolve().parent
@@ -75,7 +75,8 @@ def _local_secrets() -> dict[str, str]:
     stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     wanted = {
         "SECRET_KEY": lambda: secrets.token_urlsafe(50),
-        "UNIONHOME_FIELD_KEYS": lambda: Fernet.generate_key().decode(),
+        # A Fernet key (32 random bytes, URL-safe base64) without importing `cryptography`.
+        "UNIONHOME_FIELD_KEYS": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "UNIONHOME_INDEX_KEY": lambda: secrets.token_urlsafe(32),
     }
     missing = [key for key in wanted if key not in stored and not os.environ.get(key)]
@@ -115,7 +116,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 NINJA_DIR = Path(importlib.util.find_spec("ninja").submodule_search_locations[0])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, discovering ModelAdmins on first use instead of in every worker's
+    # start-up (core/lazy_admin.py).
+    "unionhome.core.lazy_admin.LazyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -344,3 +347,7 @@ UNIONHOME_ALERT_SURGE_K = env_float("UNIONHOME_ALERT_SURGE_K", 3.0, minimum=0)
 UNIONHOME_ALERT_SURGE_MIN = env_int("UNIONHOME_ALERT_SURGE_MIN", 5)
 UNIONHOME_ALERTS_ON_SUBMIT_ENABLED = env_bool("UNIONHOME_ALERTS_ON_SUBMIT_ENABLED", True)
 UNIONHOME_DIGEST_INLINE_LIMIT = env_int("UNIONHOME_DIGEST_INLINE_LIMIT", 3000)
+
+# Web workers give their heap's free pages back to the system after each response (glibc's
+# malloc_trim, ≈ 30 µs; core/memory.py).
+UNIONHOME_MALLOC_TRIM_ENABLED = env_bool("UNIONHOME_MALLOC_TRIM_ENABLED", True)

@@ -1,16 +1,10 @@
-from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from unionhome.core import views as core_views
 from unionhome.core.lazy_urls import LazyURLResolver
 from unionhome.demands.urls import public_patterns as demand_public_patterns
 from unionhome.members.urls import public_patterns as member_public_patterns
 from unionhome.stations.urls import public_patterns as station_public_patterns
-
-admin.site.site_header = _("职工之家 · 后台管理")
-admin.site.site_title = _("职工之家后台")
-admin.site.index_title = _("后台管理")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -32,7 +26,8 @@ urlpatterns = [
     path("digests/", include("unionhome.digests.urls")),
     path("open311/v2/", include("unionhome.demands.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    # The admin discovers its ModelAdmins and builds their URLs on first use (core.lazy_admin).
+    LazyURLResolver("admin/", "unionhome.core.admin_urls", app_name="admin", namespace="admin"),
     # The API (django-ninja, pydantic, every schema) loads on its first request, not in every
     # web worker.
     LazyURLResolver("api/v1/", "unionhome.api.routes", app_name="ninja", namespace="api"),

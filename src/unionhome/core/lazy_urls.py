@@ -1,9 +1,39 @@
-"""A namespaced URL resolver whose module is imported on first use, not at start-up."""
+"""URLconfs and views imported on first use, not at start-up.
+
+A web worker imports what its URLconf imports. With every app's views (and their forms,
+exports, coverage, …) behind `lazy_view`, a worker holds only the views it has served: the apps'
+views that no request reached cost ≈ 4 MiB a worker otherwise (`bench/README.md`).
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLResolver
 from django.urls.resolvers import RoutePattern
+
+
+def lazy_view(dotted: str):
+    """`path("x/", lazy_view("unionhome.app.views.name"), name=…)`: a function view whose module
+    is imported by its first request. Reversing by name works as before (nothing is imported);
+    reversing by the view object does not (nobody does). A csrf_exempt view is refused: the
+    CSRF middleware reads that flag before the view is called, so route such a view directly."""
+    module_name, _, name = dotted.rpartition(".")
+    target = None
+
+    def view(request, *args, **kwargs):
+        nonlocal target
+        if target is None:
+            found = getattr(import_module(module_name), name)
+            if getattr(found, "csrf_exempt", False):
+                raise ImproperlyConfigured(f"{dotted} is csrf_exempt: route it without lazy_view")
+            target = found
+        return target(request, *args, **kwargs)
+
+    view.__module__, view.__name__, view.__qualname__ = module_name, name, name
+    view.lazy_view = dotted
+    return view
 
 
 class LazyURLResolver(URLResolver):

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from unionhome.core.lazy_urls import lazy_view
 
 app_name = "dashboards"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("export.xlsx", views.export, name="export"),
+    path("", lazy_view("unionhome.dashboards.views.dashboard"), name="dashboard"),
+    path("export.xlsx", lazy_view("unionhome.dashboards.views.export"), name="export"),
 ]

@@ -21,8 +21,6 @@ import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import h3
-
 from unionhome.core.registry import location_sources
 from unionhome.orgs.models import Org
 
@@ -140,7 +138,7 @@ def _disks(points, reach: float) -> dict[tuple[float, float], list[str]]:
     for point in points:
         cell = geo.cell_of(*point)
         if cell not in disk_of_cell:
-            disk_of_cell[cell] = list(h3.grid_disk(cell, geo.disk_k(cell, reach)))
+            disk_of_cell[cell] = list(geo.h3().grid_disk(cell, geo.disk_k(cell, reach)))
         result[point] = disk_of_cell[cell]
     return result
 
@@ -175,10 +173,10 @@ def compute_coverage(
 
     gaps: Counter[str] = Counter()
     for point, weight in uncovered.items():
-        gaps[h3.latlng_to_cell(*point, resolution)] += weight
+        gaps[geo.h3().latlng_to_cell(*point, resolution)] += weight
     for cell, n in sorted(gaps.items(), key=lambda kv: (-kv[1], kv[0])):
-        lat, lng = h3.cell_to_latlng(cell)
-        result.hexagons.append(Hexagon(cell, n, lat, lng, list(h3.cell_to_boundary(cell))))
+        lat, lng = geo.h3().cell_to_latlng(cell)
+        result.hexagons.append(Hexagon(cell, n, lat, lng, list(geo.h3().cell_to_boundary(cell))))
 
     result.suggestions = _suggest(uncovered, disks, reach, result, top)
     return result
@@ -192,7 +190,7 @@ def _suggest(uncovered, disks, reach, result: Coverage, top: int) -> list[Sugges
         for cell in disks[point]:
             centre = centres.get(cell)
             if centre is None:
-                centre = centres[cell] = h3.cell_to_latlng(cell)
+                centre = centres[cell] = geo.h3().cell_to_latlng(cell)
             if geo.haversine_m(*point, *centre) <= reach:
                 reached[cell].add(point)
     heap = [(-sum(uncovered[p] for p in pts), cell) for cell, pts in reached.items()]

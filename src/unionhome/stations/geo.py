@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import h3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -193,18 +192,27 @@ def for_tiles(lat: float, lng: float) -> tuple[float, float]:
 
 
 # --- H3 ------------------------------------------------------------------------------------------
+def h3():
+    """The h3 module, imported on first use: ≈ 5 MiB a process, and most web requests (and the
+    workers serving them) never need a cell."""
+    import h3
+
+    return h3
+
+
 def cell_of(lat: float, lng: float) -> str:
-    return h3.latlng_to_cell(lat, lng, H3_RESOLUTION)
+    return h3().latlng_to_cell(lat, lng, H3_RESOLUTION)
 
 
 @lru_cache(maxsize=65536)
 def _ring_spacing_m(cell: str) -> float:
     """Distance between this cell's centre and its nearest neighbour's, measured where we are
     (H3 cells vary in size across the globe)."""
-    lat, lng = h3.cell_to_latlng(cell)
+    cells = h3()
+    lat, lng = cells.cell_to_latlng(cell)
     return min(
-        haversine_m(lat, lng, *h3.cell_to_latlng(other))
-        for other in h3.grid_ring(cell, 1)
+        haversine_m(lat, lng, *cells.cell_to_latlng(other))
+        for other in cells.grid_ring(cell, 1)
         if other != cell
     )
 
@@ -221,4 +229,4 @@ def disk_k(cell: str, radius_m: float) -> int:
 
 def search_cells(lat: float, lng: float, radius_m: float) -> list[str]:
     cell = cell_of(lat, lng)
-    return list(h3.grid_disk(cell, disk_k(cell, radius_m)))
+    return list(h3().grid_disk(cell, disk_k(cell, radius_m)))
