@@ -39,6 +39,10 @@ public = Client()
 form = {"description": "公司拖欠我们三个月工资，老板一直不露面", "employer_name": "无锡恒达精密机械有限公司",
         "contact_name": "李四", "contact_phone": "13812345678", "category": ""}
 assert public.post(reverse("demands_public:submit"), form).status_code == 302
+# What the intake worker does with the receipt (here, so its imports are checked too; a web
+# worker runs the same code when no intake worker has come by).
+from unionhome.demands.receipts import drain
+assert drain() == 1
 demand = Demand.objects.get()
 assert demand.contact_phone == "13812345678"
 cadre = Client()
