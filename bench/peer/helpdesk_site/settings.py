@@ -70,6 +70,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("PEER_DB_NAME", str(BASE_DIR / "helpdesk.sqlite3")),
+            "CONN_MAX_AGE": 60,  # as unionhome's (the same database settings for both)
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
