@@ -93,12 +93,14 @@ def _duplicate_key(demand: Demand) -> tuple | None:
 
 
 def _prepare(receipts: list[DemandReceipt]):
-    """The reads, outside any transaction (on SQLite a transaction is the write lock): each
-    receipt's demand built, each employer's recent demands for the duplicate hint read once.
-    A receipt that cannot be built is returned apart with its error."""
+    """The reads and the Python work, outside any transaction (on SQLite a write transaction is
+    the lock the web form's INSERTs wait for): each receipt's demand built, and its duplicate
+    hint found among its employer's recent demands (read once per batch) and the batch's
+    earlier receipts. Returns (built, failed, earlier): `earlier` maps a demand to the earlier
+    demand of the batch it duplicates, whose pk is known only once that one is stored."""
     routes: dict = {}
     built, failed = [], []
-    recent: dict[tuple, list[tuple[int, str]]] = {}
+    recent: dict[tuple, list[tuple[object, str]]] = {}
     for receipt in receipts:
         try:
             b = services._build(_accepted(receipt), routes)
@@ -110,56 +112,48 @@ def _prepare(receipts: list[DemandReceipt]):
         if key is not None and key not in recent:
             recent[key] = services._duplicate_candidates(b.demand)
         built.append((receipt, b))
-    return built, failed, recent
-
-
-class _Hints:
-    """Duplicate hints across one batch: each employer's recent demands (read before the write
-    transactions), the bigrams already computed, and the batch's own demands, which an later
-    receipt may duplicate."""
-
-    def __init__(self, recent: dict):
-        self.recent, self.grams, self.mine = recent, {}, {}
-
-    def hint(self, demand: Demand) -> Demand | None:
-        """Set the demand's hint; returns an earlier demand of the same write when that is the
-        match (it has no pk until the INSERT, so the hint is written just after)."""
+    grams: dict = {}
+    mine: dict[int, Demand] = {}
+    earlier: dict[int, Demand] = {}
+    for _receipt, b in built:
+        demand = b.demand
         key = _duplicate_key(demand)
         if key is None:
-            return None
-        candidates = self.recent.setdefault(key, [])
-        best = services._duplicate_in(demand.search_text, candidates, self.grams)
-        earlier = None
+            continue
+        candidates = recent[key]
+        best = services._duplicate_in(demand.search_text, candidates, grams)
         if isinstance(best, tuple):  # ("batch", id) of an earlier receipt of this batch
-            earlier, best = self.mine[best[1]], None
-            if earlier.pk is not None:  # stored by an earlier write
-                best, earlier = earlier.pk, None
+            earlier[id(demand)], best = mine[best[1]], None
         demand.possible_duplicate_of_id = best
-        self.mine[id(demand)] = demand
+        mine[id(demand)] = demand
         candidates.insert(0, (("batch", id(demand)), demand.search_text))
-        return earlier
+        del candidates[services.DUPLICATE_CANDIDATES :]
+    return built, failed, earlier
 
 
-def _write(built: list, hints: _Hints) -> list[Demand]:
-    """Store the built demands; the caller holds the transaction."""
+def _write(built: list, earlier: dict) -> list[Demand]:
+    """Store the built demands; the caller holds the transaction. A hint to an earlier receipt
+    of the batch takes its pk: before the INSERT when that one is stored already, just after
+    it when both are in this write."""
     from unionhome.dashboards import rollups
 
     later: list[tuple[Demand, Demand]] = []
-
-    def hint(demand: Demand) -> None:
-        earlier = hints.hint(demand)
-        if earlier is not None:
-            later.append((demand, earlier))
-
+    for _r, b in built:
+        target = earlier.get(id(b.demand))
+        if target is not None:
+            b.demand.possible_duplicate_of_id = target.pk  # None until that one is stored
+            if target.pk is None:
+                later.append((b.demand, target))
     with rollups.batched():
-        stored = services._store([b for _r, b in built], before_save=hint)
-    for demand, earlier in later:
-        demand.possible_duplicate_of_id = earlier.pk
-        Demand.objects.filter(pk=demand.pk).update(possible_duplicate_of_id=earlier.pk)
+        stored = services._store([b for _r, b in built])
+    for demand, target in later:
+        if target.pk is not None:
+            demand.possible_duplicate_of_id = target.pk
+            Demand.objects.filter(pk=demand.pk).update(possible_duplicate_of_id=target.pk)
     return stored
 
 
-def _commit(built: list, hints: _Hints, failed: list) -> list[DemandReceipt]:
+def _commit(built: list, earlier: dict, failed: list) -> list[DemandReceipt]:
     """One write transaction: claim the receipts still pending, store their demands, mark them
     recorded. A failing write is retried receipt by receipt; what still fails joins `failed`."""
     done: list[DemandReceipt] = []
@@ -173,15 +167,16 @@ def _commit(built: list, hints: _Hints, failed: list) -> list[DemandReceipt]:
         built = [(r, b) for r, b in built if r.pk in claimed]
         try:
             with transaction.atomic():
-                _write(built, hints)
+                _write(built, earlier)
             done = [r for r, _b in built]
         except Exception:
             logger.exception("intake write of %d failed; recording one by one", len(built))
-            for receipt, b in built:
+            for _receipt, b in built:
                 b.demand.pk = None  # the rolled-back INSERT's pk
+            for receipt, b in built:
                 try:
                     with transaction.atomic():
-                        _write([(receipt, b)], _Hints({}))
+                        _write([(receipt, b)], earlier)
                     done.append(receipt)
                 except Exception as exc:
                     b.demand.pk = None
@@ -210,12 +205,11 @@ def process_receipts(limit: int = BATCH) -> int:
     )
     if not receipts:
         return 0
-    built, failed, recent = _prepare(receipts)
-    hints = _Hints(recent)
+    built, failed, earlier = _prepare(receipts)
     done: list[DemandReceipt] = []
     with alerts.batched_checks():
         for start in range(0, len(built), WRITE_CHUNK):
-            done += _commit(built[start : start + WRITE_CHUNK], hints, failed)
+            done += _commit(built[start : start + WRITE_CHUNK], earlier, failed)
     for receipt, exc in failed:
         DemandReceipt.objects.filter(pk=receipt.pk).update(
             attempts=receipt.attempts + 1, error=repr(exc)[:2000]

@@ -55,6 +55,7 @@ DESCRIPTION_MIN = 5
 WORK_ROLES = (RoleKind.CADRE, RoleKind.LEADER, RoleKind.ADMIN)
 DUPLICATE_WINDOW = dt.timedelta(days=30)
 DUPLICATE_SIMILARITY = 0.5
+DUPLICATE_CANDIDATES = 60  # the employer's most recent demands a new one is compared with
 
 # action → (statuses it may start from, status it ends in; None keeps the status)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -546,7 +547,9 @@ def _duplicate_candidates(demand: Demand) -> list[tuple[int, str]]:
     # Plain rows, the new text's bigrams once. The most recent 60 about the employer: a worker
     # re-sending a complaint does it within days; comparing with hundreds of a big factory's
     # month was a fifth of the submission's time.
-    return list(candidates.order_by("-created_at").values_list("pk", "search_text")[:60])
+    return list(
+        candidates.order_by("-created_at").values_list("pk", "search_text")[:DUPLICATE_CANDIDATES]
+    )
 
 
 def find_likely_duplicate(demand: Demand) -> Demand | None:
@@ -645,13 +648,11 @@ def _build(item: _Accepted, routes: dict) -> _Built:
     return _Built(demand, suggestion, decision, staff_entry, item.photos)
 
 
-def _store(built: list[_Built], before_save=None) -> list[Demand]:
+def _store(built: list[_Built]) -> list[Demand]:
     """The writes, inside the caller's transaction: demands, postings, photos, both events of
     each, the owning unions' cadres' notifications."""
     demands = [b.demand for b in built]
     for demand in demands:
-        if before_save is not None:
-            before_save(demand)
         demand.org_path = demand.org.path  # what OrgScopedModel.save would set
         pre_save.send(sender=Demand, instance=demand, raw=False, using="default",
                       update_fields=None)  # fmt: skip

@@ -159,10 +159,10 @@ def test_a_write_error_in_the_batch_is_isolated_to_its_receipt(cast, intake, mon
     codes = [receipts.receive_demand(intake(), channel="web")[0] for _ in range(3)]
     real_store = services._store
 
-    def store(built, before_save=None):
+    def store(built):
         if any(b.demand.tracking_code == codes[1] for b in built):
             raise RuntimeError("disk full")
-        return real_store(built, before_save)
+        return real_store(built)
 
     monkeypatch.setattr(services, "_store", store)
     assert receipts.process_receipts() == 2
@@ -251,3 +251,25 @@ def test_a_current_alert_quiets_its_group_until_it_could_change(
     alerts.scan_alerts(timezone.now())  # the cron scan brings the evidence up to date
     alert.refresh_from_db()
     assert alert.count == 7 and Alert.objects.filter(kind="employer_burst").count() == 1
+
+
+def test_a_hint_to_a_receipt_that_failed_is_dropped_not_dangling(cast, intake, monkeypatch):
+    other = "食堂的饭菜太贵而且不卫生，希望工会反映一下。"
+    first, _ = receipts.receive_demand(intake(), channel="web")
+    bad, _ = receipts.receive_demand(intake(description=other), channel="web")
+    copy, _ = receipts.receive_demand(intake(description=other + "谢谢。"), channel="web")
+    again, _ = receipts.receive_demand(intake(description=COMPLAINT + "谢谢。"), channel="web")
+    real_store = services._store
+
+    def store(built):
+        stored = real_store(built)  # the INSERTs happened (and get rolled back)
+        if any(b.demand.tracking_code == bad for b in built):
+            raise RuntimeError("disk full")
+        return stored
+
+    monkeypatch.setattr(services, "_store", store)
+    assert receipts.process_receipts() == 3
+    assert Demand.objects.count() == 3 and rollups.check() == []
+    by_code = {d.tracking_code: d for d in Demand.objects.all()}
+    assert by_code[copy].possible_duplicate_of_id is None  # its match was not stored
+    assert by_code[again].possible_duplicate_of_id == by_code[first].pk
