@@ -71,3 +71,46 @@ def test_table_sets_both_systems_side_by_side_with_the_ratio():
     assert "2.5× ahead" in lines[4]  # CPU per submission: 5 ms against 2 ms
     assert "4.0× ahead" in lines[5]  # inbox p99: 80 ms against 20 ms
     assert len(lines) == 2 + 6
+
+
+def test_intake_worker_records_what_the_web_form_acknowledged_and_stops_cleanly(tmp_path):
+    """Web form under gunicorn → receipts → `manage.py intake_worker` (as `make run` and the
+    peer benchmark run it) → demands; SIGTERM stops the worker after its current batch."""
+    import sqlite3
+    import subprocess
+    import time
+
+    compare = _module("peer_compare")
+    loadclient = compare.loadclient
+    db = str(tmp_path / "intake.sqlite3")
+    env = compare.uh_env("sqlite", db)
+    env["UNIONHOME_VAR_DIR"] = str(tmp_path)
+    subprocess.run(  # noqa: S603 — our own interpreter and code
+        [str(compare.UH_PYTHON), "-c", "import django; django.setup(); "
+         "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+         "from unionhome.testing.personas import build_cast; build_cast()"],
+        cwd=compare.ROOT, env=env, check=True, timeout=300,
+    )  # fmt: skip
+    server = loadclient.Gunicorn(compare.UH_GUNICORN, "unionhome.wsgi:application",
+                                 cwd=compare.ROOT, env=env, log=tmp_path / "gunicorn.log")  # fmt: skip
+    with server, compare.IntakeWorker(env, tmp_path / "worker.log") as worker:
+
+        def submitter(_i):
+            session = loadclient.Session(server.port)
+            session.get("/d/new/")
+            return session
+
+        result = loadclient.run_load(
+            submitter, lambda s, n: s.post("/d/new/", compare.Unionhome().submit_form(n)),
+            clients=1, seconds=60, max_requests=3, ok=lambda r: r.status == 302,
+        )  # fmt: skip
+        assert result.ok == 3, result.errors
+        deadline = time.monotonic() + 60
+        while compare.pending_receipts("sqlite", db) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert compare.pending_receipts("sqlite", db) == 0
+        worker_proc = worker.proc
+    assert worker_proc.returncode == 0
+    assert "recorded=3" in (tmp_path / "worker.log").read_text()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM demands_demand").fetchone()[0] == 3

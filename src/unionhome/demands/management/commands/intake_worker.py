@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from unionhome.demands.receipts import BATCH, drain
+from unionhome.demands.receipts import BATCH, drain, process_receipts
 
 
 class Command(BaseCommand):
@@ -15,9 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="drain the queue and stop")
-        parser.add_argument("--interval", type=float, default=0.5,
+        parser.add_argument("--interval", type=float, default=1.0,
                             help="seconds to wait when the queue is empty")  # fmt: skip
-        parser.add_argument("--batch", type=int, default=BATCH, help="receipts per transaction")
+        parser.add_argument(
+            "--batch", type=int, default=BATCH, help="receipts read and recorded together"
+        )
 
     def handle(self, *args, once: bool, interval: float, batch: int, **options):
         stopping = False
@@ -28,10 +30,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        if once:
+            self.stdout.write(f"recorded={drain(batch)}")
+            return
         total = 0
         while not stopping:
-            total += drain(batch)
-            if once:
-                break
-            time.sleep(interval)
+            n = process_receipts(batch)
+            total += n
+            if n < batch:  # caught up: let the next batch gather (bigger batches cost less)
+                time.sleep(interval)
         self.stdout.write(f"recorded={total}")
