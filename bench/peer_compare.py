@@ -331,7 +331,7 @@ def serve_helpdesk(engine: str, db: str, log: Path):
                                cwd=BENCH / "peer", env=hd_env(engine, db), log=log)  # fmt: skip
 
 
-def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 2000,
+def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 20000,
         peer: bool = True, seed: bool = True, measure_: bool = True, out=print) -> dict:  # fmt: skip
     """One engine: seed, serve and measure unionhome (and helpdesk when `peer`)."""
     VAR.mkdir(parents=True, exist_ok=True)
@@ -414,7 +414,7 @@ def main() -> int:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15, help="per scenario")
-    parser.add_argument("--max-posts", type=int, default=2000)
+    parser.add_argument("--max-posts", type=int, default=20000)
     parser.add_argument("--no-seed", action="store_true", help="reuse the databases of a last run")
     parser.add_argument("--no-peer", action="store_true", help="unionhome only")
     parser.add_argument("--seed-only", action="store_true", help="seed, measure later")
