@@ -529,7 +529,8 @@ def _duplicate_in(mine_text: str, candidates, grams: dict | None = None) -> int 
         theirs = grams.get(pk)
         if theirs is None:
             theirs = grams[pk] = _grams(text)
-        score = len(mine & theirs) / len(mine | theirs)
+        shared = len(mine & theirs)  # the union is the rest: no second set built
+        score = shared / (len(mine) + len(theirs) - shared)
         if score >= best_score:
             best, best_score = pk, score
     return best
