@@ -7,8 +7,8 @@ process itself when no worker has run for `UNIONHOME_INTAKE_INLINE_AFTER` second
 pending receipts into demands through the same `_build`/`_store` steps as `submit_demand`, many
 per transaction: routing is memoised per batch, the duplicate hint reads each employer's recent
 demands once, events and notifications are one INSERT each, and the early-warning check runs
-once per employer, org and category. A batch that fails is retried receipt by receipt, so one
-bad receipt is set aside with its error and never holds up or loses the others.
+once per employer and per county and category. A write that fails is retried receipt by
+receipt, so one bad receipt is set aside with its error and never holds up or loses the others.
 """
 
 from __future__ import annotations
