@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from unionhome.api.auth import ApiKeyAuth
 from unionhome.api.models import ApiPrincipal
 
-from . import services
+from . import receipts, services
 from .models import Channel, Demand
 
 router = Router(tags=["demands"])
@@ -50,12 +52,12 @@ class PublicEventOut(Schema):
 
 class PublicStatusOut(Schema):
     tracking_code: str
-    status: str
+    status: str = Field(..., description="“received” while the web form's receipt is being routed")
     status_label: str
     category: str
     agency_responsible: str
     created_at: dt.datetime
-    resolve_deadline: dt.datetime
+    resolve_deadline: dt.datetime | None
     events: list[PublicEventOut]
 
 
@@ -113,7 +115,16 @@ def submit(request, payload: DemandIn):
 @router.get("/track/{tracking_code}", response={200: PublicStatusOut, 404: ErrorOut},
             auth=None, summary="Public status by tracking code")  # fmt: skip
 def track(request, tracking_code: str):
-    demand = services.get_demand_by_tracking_code(tracking_code)
+    try:
+        demand = services.get_demand_by_tracking_code(tracking_code)
+    except Http404:
+        receipt = receipts.pending_receipt(services.normalise_tracking_code(tracking_code))
+        if receipt is None:
+            raise
+        # Acknowledged by the web form, not yet routed (the intake worker takes a second or two).
+        return {"tracking_code": receipt.tracking_code, "status": "received",
+                "status_label": _("已收到"), "category": "", "agency_responsible": "",
+                "created_at": receipt.received_at, "resolve_deadline": None, "events": []}  # fmt: skip
     return {
         "tracking_code": demand.tracking_code, "status": demand.status,
         "status_label": demand.get_status_display(), "category": demand.category,

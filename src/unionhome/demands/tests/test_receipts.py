@@ -273,3 +273,15 @@ def test_a_hint_to_a_receipt_that_failed_is_dropped_not_dangling(cast, intake, m
     by_code = {d.tracking_code: d for d in Demand.objects.all()}
     assert by_code[copy].possible_duplicate_of_id is None  # its match was not stored
     assert by_code[again].possible_duplicate_of_id == by_code[first].pk
+
+
+def test_public_api_reports_a_receipt_as_received_until_it_is_routed(client, cast):
+    client.post("/d/new/", FORM)
+    code = DemandReceipt.objects.get().tracking_code
+    status = client.get(f"/api/v1/demands/track/{code}").json()
+    assert status["status"] == "received" and status["resolve_deadline"] is None
+    assert status["agency_responsible"] == "" and status["events"] == []
+    receipts.process_receipts()
+    status = client.get(f"/api/v1/demands/track/{code}").json()
+    assert status["status"] == "submitted" and status["agency_responsible"] == cast.hengda.name
+    assert client.get("/api/v1/demands/track/AAAA-BBBB-CCCC").status_code == 404
