@@ -65,7 +65,13 @@ def uh_env(engine: str, db: str) -> dict:
         env["DATABASE_URL"] = PG + db
     else:
         env["UNIONHOME_SQLITE_PATH"] = db
+    env.update(UH_EXTRA_ENV)
     return env
+
+
+# `--intake inline`: no intake worker; the two gunicorn workers record receipts themselves (the
+# fallback of a deployment without one), so unionhome runs exactly as many processes as helpdesk.
+UH_EXTRA_ENV: dict[str, str] = {}
 
 
 def hd_env(engine: str, db: str) -> dict:
@@ -314,16 +320,33 @@ class IntakeWorker:
 
 def pending_receipts(engine: str, db: str) -> int:
     """Receipts not yet recorded, read straight from the database (no Django start-up)."""
-    sql = "SELECT COUNT(*) FROM demands_demandreceipt WHERE processed_at IS NULL"
+    return _one(engine, db, "SELECT COUNT(*) FROM demands_demandreceipt WHERE processed_at IS NULL")
+
+
+def _one(engine: str, db: str, sql: str):
     if engine == "sqlite":
         import sqlite3
 
         with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn:
-            return conn.execute(sql).fetchone()[0]
-    import psycopg
+            row = conn.execute(sql).fetchone()
+    else:
+        import psycopg
 
-    with psycopg.connect(PG + db) as conn:
-        return conn.execute(sql).fetchone()[0]
+        with psycopg.connect(PG + db) as conn:
+            row = conn.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def pending_inline(engine: str, db: str, port: int) -> int:
+    """`--intake inline`: what a worker's browser does on the "received" page, which refreshes
+    itself: fetch the tracking page of the oldest pending receipt (a web worker then records the
+    oldest batch)."""
+    code = _one(engine, db, "SELECT tracking_code FROM demands_demandreceipt "
+                            "WHERE processed_at IS NULL ORDER BY received_at LIMIT 1")  # fmt: skip
+    if code is None:
+        return 0
+    Session(port).get(f"/d/t/{code}/")
+    return pending_receipts(engine, db)
 
 
 def serve_helpdesk(engine: str, db: str, log: Path):
@@ -360,7 +383,9 @@ def run(engine: str, items: int, *, seconds: float = 10, max_posts: int = 20000,
         with serve(engine, db, log) as server, contextlib.ExitStack() as stack:
             check_inbox_pages(system, server.port)
             extra, pending = (), None
-            if isinstance(system, Unionhome):
+            if isinstance(system, Unionhome) and UH_EXTRA_ENV:
+                pending = lambda e=engine, d=db, p=server.port: pending_inline(e, d, p)  # noqa: E731
+            elif isinstance(system, Unionhome):
                 worker = stack.enter_context(IntakeWorker(env, log))
                 extra = (worker.proc.pid,)
                 pending = lambda e=engine, d=db: pending_receipts(e, d)  # noqa: E731
@@ -418,7 +443,12 @@ def main() -> int:
     parser.add_argument("--no-seed", action="store_true", help="reuse the databases of a last run")
     parser.add_argument("--no-peer", action="store_true", help="unionhome only")
     parser.add_argument("--seed-only", action="store_true", help="seed, measure later")
+    parser.add_argument("--intake", choices=("worker", "inline"), default="worker",
+                        help="unionhome's receipts recorded by its intake worker (as deployed) "
+                             "or by the gunicorn workers themselves (no extra process)")  # fmt: skip
     args = parser.parse_args()
+    if args.intake == "inline":
+        UH_EXTRA_ENV["UNIONHOME_INTAKE_INLINE_AFTER"] = "0"
     if not args.no_peer and not (HD_VENV / "bin" / "gunicorn").exists():
         print("django-helpdesk venv missing: run `make bench-peer` (it installs it)")
         return 2
