@@ -4,7 +4,7 @@
 one encrypted `DemandReceipt` row and returns its tracking code: the worker's submission is
 durable from that moment. `process_receipts` (run by `manage.py intake_worker`, and by the web
 process itself when no worker has run for `UNIONHOME_INTAKE_INLINE_AFTER` seconds) turns
-pending receipts into demands through the same `_build`/`_store` steps as `submit_demand`, many
+pending receipts into demands through the same `build_demand`/`store_demands` steps as `submit_demand`, many
 per transaction: routing is memoised per batch, the duplicate hint reads each employer's recent
 demands once, events and notifications are one INSERT each, and the early-warning check runs
 once per employer and per county and category. A write that fails is retried receipt by
@@ -59,13 +59,13 @@ def receive_demand(data: services.Intake, *, channel: str, actor=None,
     one committed, encrypted receipt. Returns (tracking code, None); with photos the demand is
     recorded at once (the pictures are checked and re-encoded in this request anyway) and
     returned too."""
-    item = services._accept(data, channel=channel, actor=actor)
+    item = services.accept_intake(data, channel=channel, actor=actor)
     if item.photos:
-        services._limit(item, throttle_key)
-        built = services._build(item, {})
+        services.limit_intake(item, throttle_key)
+        built = services.build_demand(item, {})
         built.demand.possible_duplicate_of = services.find_likely_duplicate(built.demand)
         with transaction.atomic():
-            demand = services._store([built])[0]
+            demand = services.store_demands([built])[0]
         return demand.tracking_code, demand
     anonymous = item.cleaned.anonymous
     receipt = DemandReceipt(
@@ -73,14 +73,14 @@ def receive_demand(data: services.Intake, *, channel: str, actor=None,
         submitter=item.actor if item.actor is not None and not anonymous else None,
     )  # fmt: skip
     with transaction.atomic():  # one write: the rate-limit counters and the receipt
-        services._limit(item, throttle_key)
+        services.limit_intake(item, throttle_key)
         receipt.save(force_insert=True)
     _process_if_unattended()
     return receipt.tracking_code, None
 
 
-def _accepted(receipt: DemandReceipt) -> services._Accepted:
-    return services._Accepted(
+def _accepted(receipt: DemandReceipt) -> services.AcceptedIntake:
+    return services.AcceptedIntake(
         _intake(receipt.payload), receipt.channel, actor=receipt.submitter,
         received_at=receipt.received_at, tracking_code=receipt.tracking_code, code=receipt.code,
     )  # fmt: skip
@@ -103,14 +103,14 @@ def _prepare(receipts: list[DemandReceipt]):
     recent: dict[tuple, list[tuple[object, str]]] = {}
     for receipt in receipts:
         try:
-            b = services._build(_accepted(receipt), routes)
+            b = services.build_demand(_accepted(receipt), routes)
         except Exception as exc:
             logger.exception("receipt %s could not be built", receipt.tracking_code)
             failed.append((receipt, exc))
             continue
         key = _duplicate_key(b.demand)
         if key is not None and key not in recent:
-            recent[key] = services._duplicate_candidates(b.demand)
+            recent[key] = services.duplicate_candidates(b.demand)
         built.append((receipt, b))
     grams: dict = {}
     mine: dict[int, Demand] = {}
@@ -121,7 +121,7 @@ def _prepare(receipts: list[DemandReceipt]):
         if key is None:
             continue
         candidates = recent[key]
-        best = services._duplicate_in(demand.search_text, candidates, grams)
+        best = services.duplicate_among(demand.search_text, candidates, grams)
         if isinstance(best, tuple):  # ("batch", id) of an earlier receipt of this batch
             earlier[id(demand)], best = mine[best[1]], None
         demand.possible_duplicate_of_id = best
@@ -145,7 +145,7 @@ def _write(built: list, earlier: dict) -> list[Demand]:
             if target.pk is None:
                 later.append((b.demand, target))
     with rollups.batched():
-        stored = services._store([b for _r, b in built])
+        stored = services.store_demands([b for _r, b in built])
     for demand, target in later:
         if target.pk is not None:
             demand.possible_duplicate_of_id = target.pk

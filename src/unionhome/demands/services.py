@@ -513,7 +513,7 @@ def _grams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def _duplicate_in(mine_text: str, candidates, grams: dict | None = None) -> int | None:
+def duplicate_among(mine_text: str, candidates, grams: dict | None = None) -> int | None:
     """The pk of the most similar of `candidates` ((pk, search_text), newest first) whose bigram
     Jaccard similarity with `mine_text` reaches DUPLICATE_SIMILARITY, else None. `grams` keeps
     the candidates' bigrams between calls (a batch compares many texts with the same ones)."""
@@ -536,7 +536,7 @@ def _duplicate_in(mine_text: str, candidates, grams: dict | None = None) -> int 
     return best
 
 
-def _duplicate_candidates(demand: Demand) -> list[tuple[int, str]]:
+def duplicate_candidates(demand: Demand) -> list[tuple[int, str]]:
     since = demand.created_at - DUPLICATE_WINDOW
     candidates = Demand.objects.filter(created_at__gte=since, status__in=OPEN_STATUSES)
     if demand.pk is not None:
@@ -557,7 +557,7 @@ def find_likely_duplicate(demand: Demand) -> Demand | None:
     """An open demand about the same employer in the last 30 days with similar text."""
     if demand.employer_org_id is None and not demand.employer_name:
         return None
-    best = _duplicate_in(demand.search_text, _duplicate_candidates(demand))
+    best = duplicate_among(demand.search_text, duplicate_candidates(demand))
     return Demand.objects.get(pk=best) if best is not None else None
 
 
@@ -575,7 +575,7 @@ def _org_cadres(org: Org, kinds=WORK_ROLES):
 
 
 @dataclass
-class _Accepted:
+class AcceptedIntake:
     """One validated submission on its way to becoming a demand."""
 
     cleaned: Intake
@@ -588,7 +588,7 @@ class _Accepted:
 
 
 @dataclass
-class _Built:
+class BuiltDemand:
     demand: Demand
     suggestion: object
     decision: routing.RoutingDecision
@@ -596,7 +596,7 @@ class _Built:
     photos: list
 
 
-def _build(item: _Accepted, routes: dict) -> _Built:
+def build_demand(item: AcceptedIntake, routes: dict) -> BuiltDemand:
     """Everything that only reads: category suggestion, routing (memoised per batch by what
     routing looks at), deadlines, the unsaved demand."""
     from unionhome.text.classify import suggest_category  # loads a model
@@ -646,10 +646,10 @@ def _build(item: _Accepted, routes: dict) -> _Built:
     demand.full_clean(
         exclude=["org", "org_path"], validate_unique=False, validate_constraints=False
     )
-    return _Built(demand, suggestion, decision, staff_entry, item.photos)
+    return BuiltDemand(demand, suggestion, decision, staff_entry, item.photos)
 
 
-def _store(built: list[_Built]) -> list[Demand]:
+def store_demands(built: list[BuiltDemand]) -> list[Demand]:
     """The writes, inside the caller's transaction: demands, postings, photos, both events of
     each, the owning unions' cadres' notifications."""
     demands = [b.demand for b in built]
@@ -700,15 +700,17 @@ def _store(built: list[_Built]) -> list[Demand]:
     return demands
 
 
-def _accept(data: Intake, *, channel: str, actor) -> _Accepted:
+def accept_intake(data: Intake, *, channel: str, actor) -> AcceptedIntake:
+    """Every channel's validation (`validate_intake`) and a known channel; no writes."""
     if channel not in Channel.values:
         raise ValidationError(_("未知的渠道。"))
     cleaned, photos = validate_intake(data)
     signed_in = actor is not None and actor.is_authenticated
-    return _Accepted(cleaned, channel, actor if signed_in else None, photos)
+    return AcceptedIntake(cleaned, channel, actor if signed_in else None, photos)
 
 
-def _limit(item: _Accepted, throttle_key: str) -> None:
+def limit_intake(item: AcceptedIntake, throttle_key: str) -> None:
+    """The intake rate limit, per IP (`throttle_key`) and per phone; raises past it."""
     _throttle(*([f"ip:{throttle_key}"] if throttle_key else []),
               *([f"phone:{item.cleaned.contact_phone}"] if item.cleaned.contact_phone else []))  # fmt: skip
 
@@ -720,13 +722,13 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
     demand stores no identity at all (a constraint enforces it). Classifying and routing only
     read, so they run before the write transaction: a slow first use (loading the model) never
     holds SQLite's write lock."""
-    item = _accept(data, channel=channel, actor=actor)
-    _limit(item, throttle_key)
-    built = _build(item, {})
+    item = accept_intake(data, channel=channel, actor=actor)
+    limit_intake(item, throttle_key)
+    built = build_demand(item, {})
     # A read, like routing: before the write transaction, and in the same INSERT.
     built.demand.possible_duplicate_of = find_likely_duplicate(built.demand)
     with transaction.atomic():
-        return _store([built])[0]
+        return store_demands([built])[0]
 
 
 # --- Handling --------------------------------------------------------------------------------

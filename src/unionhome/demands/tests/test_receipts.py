@@ -129,14 +129,14 @@ def test_a_receipt_that_fails_is_set_aside_and_the_others_are_recorded(cast, int
     good, _ = receipts.receive_demand(intake(), channel="web")
     bad, _ = receipts.receive_demand(intake(employer_name="坏数据"), channel="web")
     later, _ = receipts.receive_demand(intake(employer_name=""), channel="web")
-    real_build = services._build
+    real_build = services.build_demand
 
     def build(item, routes):
         if item.tracking_code == bad:
             raise RuntimeError("routing table broken")
         return real_build(item, routes)
 
-    monkeypatch.setattr(services, "_build", build)
+    monkeypatch.setattr(services, "build_demand", build)
     assert receipts.process_receipts() == 2
     assert set(Demand.objects.values_list("tracking_code", flat=True)) == {good, later}
     failed = DemandReceipt.objects.get(tracking_code=bad)
@@ -157,14 +157,14 @@ def test_a_receipt_that_fails_is_set_aside_and_the_others_are_recorded(cast, int
 
 def test_a_write_error_in_the_batch_is_isolated_to_its_receipt(cast, intake, monkeypatch):
     codes = [receipts.receive_demand(intake(), channel="web")[0] for _ in range(3)]
-    real_store = services._store
+    real_store = services.store_demands
 
     def store(built):
         if any(b.demand.tracking_code == codes[1] for b in built):
             raise RuntimeError("disk full")
         return real_store(built)
 
-    monkeypatch.setattr(services, "_store", store)
+    monkeypatch.setattr(services, "store_demands", store)
     assert receipts.process_receipts() == 2
     assert set(Demand.objects.values_list("tracking_code", flat=True)) == {codes[0], codes[2]}
     assert DemandReceipt.objects.get(tracking_code=codes[1]).attempts == 1
@@ -259,7 +259,7 @@ def test_a_hint_to_a_receipt_that_failed_is_dropped_not_dangling(cast, intake, m
     bad, _ = receipts.receive_demand(intake(description=other), channel="web")
     copy, _ = receipts.receive_demand(intake(description=other + "谢谢。"), channel="web")
     again, _ = receipts.receive_demand(intake(description=COMPLAINT + "谢谢。"), channel="web")
-    real_store = services._store
+    real_store = services.store_demands
 
     def store(built):
         stored = real_store(built)  # the INSERTs happened (and get rolled back)
@@ -267,7 +267,7 @@ def test_a_hint_to_a_receipt_that_failed_is_dropped_not_dangling(cast, intake, m
             raise RuntimeError("disk full")
         return stored
 
-    monkeypatch.setattr(services, "_store", store)
+    monkeypatch.setattr(services, "store_demands", store)
     assert receipts.process_receipts() == 3
     assert Demand.objects.count() == 3 and rollups.check() == []
     by_code = {d.tracking_code: d for d in Demand.objects.all()}
