@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
@@ -15,7 +14,7 @@ from unionhome.api.auth import ApiKeyAuth
 from unionhome.api.models import ApiPrincipal
 
 from . import receipts, services
-from .models import Channel, Demand
+from .models import Channel, Demand, DemandReceipt
 
 router = Router(tags=["demands"])
 
@@ -115,13 +114,10 @@ def submit(request, payload: DemandIn):
 @router.get("/track/{tracking_code}", response={200: PublicStatusOut, 404: ErrorOut},
             auth=None, summary="Public status by tracking code")  # fmt: skip
 def track(request, tracking_code: str):
-    try:
-        demand = services.get_demand_by_tracking_code(tracking_code)
-    except Http404:
-        receipt = receipts.pending_receipt(services.normalise_tracking_code(tracking_code))
-        if receipt is None:
-            raise
+    demand = receipts.find_tracked(tracking_code)
+    if isinstance(demand, DemandReceipt):
         # Acknowledged by the web form, not yet routed (the intake worker takes a second or two).
+        receipt = demand
         return {"tracking_code": receipt.tracking_code, "status": "received",
                 "status_label": _("已收到"), "category": "", "agency_responsible": "",
                 "created_at": receipt.received_at, "resolve_deadline": None, "events": []}  # fmt: skip

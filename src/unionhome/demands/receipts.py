@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from . import services
@@ -229,6 +230,19 @@ def pending_receipt(tracking_code: str) -> DemandReceipt | None:
     return DemandReceipt.objects.filter(
         tracking_code=tracking_code, processed_at__isnull=True
     ).first()
+
+
+def find_tracked(tracking_code: str) -> Demand | DemandReceipt:
+    """What a tracking code names: the demand, else the web receipt still being routed (recorded
+    first when no intake worker has come by for UNIONHOME_INTAKE_INLINE_AFTER seconds); 404 for
+    neither. The tracking page and the public API both answer from it."""
+    try:
+        return services.get_demand_by_tracking_code(tracking_code)
+    except Http404:
+        receipt = pending_receipt(services.normalise_tracking_code(tracking_code))
+        if receipt is None:
+            raise
+        return process_stale(receipt) or receipt
 
 
 def process_stale(receipt: DemandReceipt) -> Demand | None:

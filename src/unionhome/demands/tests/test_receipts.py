@@ -285,3 +285,11 @@ def test_public_api_reports_a_receipt_as_received_until_it_is_routed(client, cas
     status = client.get(f"/api/v1/demands/track/{code}").json()
     assert status["status"] == "submitted" and status["agency_responsible"] == cast.hengda.name
     assert client.get("/api/v1/demands/track/AAAA-BBBB-CCCC").status_code == 404
+
+
+def test_public_api_records_a_stale_receipt_like_the_tracking_page(client, cast, settings):
+    client.post("/d/new/", FORM)
+    code = DemandReceipt.objects.get().tracking_code
+    settings.UNIONHOME_INTAKE_INLINE_AFTER = 0  # no intake worker has come by
+    status = client.get(f"/api/v1/demands/track/{code}").json()
+    assert status["status"] == "submitted" and status["agency_responsible"] == cast.hengda.name

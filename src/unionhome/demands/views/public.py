@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,7 +10,7 @@ from unionhome.core.forms import add_service_errors
 
 from .. import receipts, services
 from ..forms import FollowUpForm, IntakeForm, RatingForm, TrackForm
-from ..models import EventKind, Status
+from ..models import DemandReceipt, EventKind, Status
 
 
 def client_ip(request) -> str:
@@ -73,17 +72,9 @@ def track(request):
 
 @require_http_methods(["GET", "POST"])
 def track_page(request, tracking_code: str):
-    try:
-        demand = services.get_demand_by_tracking_code(tracking_code)
-    except Http404:
-        # Acknowledged, not yet recorded: the intake worker is on it (or this request, when no
-        # worker has come by for a while).
-        receipt = receipts.pending_receipt(services.normalise_tracking_code(tracking_code))
-        if receipt is None:
-            raise
-        demand = receipts.process_stale(receipt)
-        if demand is None:
-            return render(request, "demands/public_received.html", {"receipt": receipt})
+    demand = receipts.find_tracked(tracking_code)
+    if isinstance(demand, DemandReceipt):  # acknowledged, still being routed
+        return render(request, "demands/public_received.html", {"receipt": demand})
     rating_form = RatingForm(prefix="rate")
     follow_up_form = FollowUpForm(prefix="follow")
     if request.method == "POST":
