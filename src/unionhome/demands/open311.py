@@ -6,6 +6,8 @@ demands unchanged.
   a demand, exactly as on our own tracking page. Listing requests without ids needs an API key
   that may read, and lists only that key's subtree (complaints about employers are not public).
 - POST creates the demand through `services.submit_demand`, the same path as every channel.
+- A web-form code still being routed (a receipt, for a second or two) answers as an open
+  request "已收到，正在分派" with no service or agency yet, as our own tracking page does.
 - Errors use the spec's shape: a JSON list of {"code", "description"} with the HTTP status.
 """
 
@@ -24,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from unionhome.api.models import ApiKey, ApiPrincipal
 from unionhome.text.categories import CATEGORY_NAMES, DemandCategory
 
-from . import services
-from .models import Channel, Demand, EventKind, Status
+from . import receipts, services
+from .models import Channel, Demand, DemandReceipt, EventKind, Status
 
 OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
 MAX_RANGE = dt.timedelta(days=90)
@@ -56,7 +58,9 @@ def _service(code: str) -> dict:
     }
 
 
-def _request(demand: Demand) -> dict:
+def _request(demand: Demand | DemandReceipt) -> dict:
+    if isinstance(demand, DemandReceipt):
+        return _received(demand)
     last = (
         demand.events.filter(public=True).exclude(kind=EventKind.REMINDED).order_by("-at").first()
     )
@@ -80,6 +84,30 @@ def _request(demand: Demand) -> dict:
         "zipcode": "",
         "lat": float(demand.latitude) if demand.latitude is not None else None,
         "long": float(demand.longitude) if demand.longitude is not None else None,
+        "media_url": "",
+    }
+
+
+def _received(receipt: DemandReceipt) -> dict:
+    """A receipt has no category, union or text to show until it is routed; the same fields as
+    a request, empty where unknown, so a client's parser needs no special case."""
+    return {
+        "service_request_id": receipt.tracking_code,
+        "status": "open",
+        "status_notes": "已收到，正在分派",
+        "service_name": "",
+        "service_code": "",
+        "description": "",
+        "agency_responsible": "",
+        "service_notice": "",
+        "requested_datetime": _fmt(receipt.received_at),
+        "updated_datetime": _fmt(receipt.received_at),
+        "expected_datetime": None,
+        "address": "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": None,
+        "long": None,
         "media_url": "",
     }
 
@@ -116,7 +144,7 @@ def _search(request):
         found = []
         for tracking_code in ids[:MAX_RESULTS]:
             try:
-                found.append(_request(services.get_demand_by_tracking_code(tracking_code)))
+                found.append(_request(receipts.find_tracked(tracking_code)))
             except Http404:
                 continue
         return _json(found)
@@ -226,17 +254,18 @@ def _create(request):
 @require_GET
 def request_detail(request, service_request_id: str):
     try:
-        demand = services.get_demand_by_tracking_code(service_request_id)
+        tracked = receipts.find_tracked(service_request_id)
     except Http404:
         return _error(404, f"service_request_id {service_request_id} not found")
-    return _json([_request(demand)])
+    return _json([_request(tracked)])
 
 
 @require_GET
 def token_detail(request, token: str):
-    """Requests are created synchronously, so a token is the request id itself."""
+    """Requests are created synchronously, so a token is the request id itself (a web-form
+    receipt's code too: it is kept when the receipt becomes a demand)."""
     try:
-        demand = services.get_demand_by_tracking_code(token)
+        tracked = receipts.find_tracked(token)
     except Http404:
         return _error(404, f"token {token} not found")
-    return _json([{"service_request_id": demand.tracking_code, "token": token}])
+    return _json([{"service_request_id": tracked.tracking_code, "token": token}])

@@ -188,6 +188,23 @@ def test_without_a_worker_the_next_submission_records_stale_receipts(cast, intak
     assert set(Demand.objects.values_list("tracking_code", flat=True)) == {first, second}
 
 
+def test_open311_client_follows_a_web_form_code_from_receipt_to_demand(client, cast):
+    client.post("/d/new/", FORM)
+    code = DemandReceipt.objects.get().tracking_code
+    for path in (f"/open311/v2/requests/{code}.json",
+                 f"/open311/v2/requests.json?service_request_id={code}"):  # fmt: skip
+        [request] = client.get(path).json()
+        assert (request["service_request_id"], request["status"]) == (code, "open")
+        assert request["status_notes"] == "已收到，正在分派" and request["agency_responsible"] == ""
+        assert request["description"] == ""  # nothing of the intake before it is routed
+    assert client.get(f"/open311/v2/tokens/{code}.json").json()[0]["service_request_id"] == code
+
+    receipts.process_receipts()
+    [request] = client.get(f"/open311/v2/requests/{code}.json").json()
+    assert request["agency_responsible"] == cast.hengda.name and request["service_code"]
+    assert client.get("/open311/v2/requests/AAAA-BBBB-CCCC.json").status_code == 404
+
+
 def test_unknown_tracking_code_is_still_404(client, cast):
     assert client.get("/d/t/AAAA-BBBB-CCCC/").status_code == 404
 
