@@ -4,7 +4,9 @@
 2. The admin's routing rules (employer keyword, address keyword, region prefix), by priority.
 3. By region: the region code given, or recognised from the address text (cpca), leads to the
    county union; a subdistrict union below it whose name appears in the address takes it.
-4. Otherwise the county union's triage queue, or the admin's default rule, or the top of the tree.
+4. Otherwise, when several unions carry the employer's name (a company with sites in several
+   streets), the lowest union above all of them sorts it out; else the admin's default rule, or
+   the top of the tree.
 Every decision carries its reason, which the timeline records.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -41,25 +44,44 @@ def _active(qs):
     return qs.filter(is_active=True)
 
 
-def match_employer(employer_name: str) -> Org | None:
-    """A grassroots union whose employer is the named one: exact canonical key, else a unique
-    org whose key ends with the typed name without its city prefix ("恒达精密机械有限公司")."""
+MAX_NAMESAKES = 20
+
+
+def employer_unions(employer_name: str) -> list[Org]:
+    """The grassroots unions whose employer is the named one: exact canonical key, else those
+    whose key ends with the typed name without its city prefix ("恒达精密机械有限公司"); at most
+    MAX_NAMESAKES of them."""
     if not employer_name.strip():
-        return None
+        return []
     key = employer_key(employer_name)
     if len(key) < 2:
-        return None
-    grassroots = _active(Org.objects.filter(level=OrgLevel.GRASSROOTS))
-    exact = list(grassroots.filter(employer_key=key)[:2])
-    if len(exact) == 1:
-        return exact[0]
+        return []
+    grassroots = _active(Org.objects.filter(level=OrgLevel.GRASSROOTS)).order_by("path")
+    exact = list(grassroots.filter(employer_key=key)[:MAX_NAMESAKES])
+    if exact:
+        return exact
     core = employer_core(employer_name)
     if len(core) >= 4:
         # "ends with" as an indexed prefix of the reversed key.
-        candidates = list(grassroots.filter(employer_key_reversed__startswith=core[::-1])[:2])
-        if len(candidates) == 1:
-            return candidates[0]
-    return None
+        return list(grassroots.filter(employer_key_reversed__startswith=core[::-1])[:MAX_NAMESAKES])
+    return []
+
+
+def match_employer(employer_name: str) -> Org | None:
+    """The one grassroots union of the named employer; None when there is none or several."""
+    unions = employer_unions(employer_name)
+    return unions[0] if len(unions) == 1 else None
+
+
+def common_superior(orgs: list[Org]) -> Org | None:
+    """The deepest active union above all of `orgs` (None at the top of the tree)."""
+    prefix = orgs[0].path
+    for org in orgs[1:]:
+        while not org.path.startswith(prefix):
+            prefix = prefix[: -Org.steplen]
+    steps = len(prefix) // Org.steplen
+    ancestors = [prefix[: k * Org.steplen] for k in range(2, steps + 1)]
+    return _active(Org.objects.filter(path__in=ancestors)).order_by("-depth").first()
 
 
 def _org_for_region(region_code: str) -> Org | None:
@@ -139,8 +161,16 @@ def _fresh(org_id: int) -> Org | None:
     return _active(Org.objects.filter(pk=org_id)).first()
 
 
-def route(*, employer_name: str = "", region_code: str = "", address: str = "") -> RoutingDecision:
-    employer_org = match_employer(employer_name)
+def route(
+    *,
+    employer_name: str = "",
+    region_code: str = "",
+    address: str = "",
+    known_regions: Mapping[str, str] | None = None,
+) -> RoutingDecision:
+    """`known_regions`: addresses a batch has already read at once (`recognise_regions`)."""
+    namesakes = employer_unions(employer_name)
+    employer_org = namesakes[0] if len(namesakes) == 1 else None
     if employer_org is not None:
         return RoutingDecision(
             employer_org,
@@ -177,7 +207,10 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
     how = "region"
     if not region_code and address:
         try:
-            region_code = recognise_region(address)
+            if known_regions is not None and address in known_regions:
+                region_code = known_regions[address]
+            else:
+                region_code = recognise_region(address)
         except Exception:  # a broken address parser must not lose a worker's submission
             logger.exception("address recognition failed")
             region_code = ""
@@ -215,6 +248,16 @@ def route(*, employer_name: str = "", region_code: str = "", address: str = "") 
                 "region",
                 region_code=region_code,
             )
+
+    superior = common_superior(namesakes) if len(namesakes) > 1 else None
+    if superior is not None:
+        return RoutingDecision(
+            superior,
+            _("单位“%(employer)s”有%(count)d个工会，无法确定是哪一个，交由其共同上级%(org)s分拣。")
+            % {"employer": employer_name, "count": len(namesakes), "org": superior.name},
+            "employer",
+            region_code=region_code,
+        )
 
     defaults = _rules(RoutingRuleKind.DEFAULT)
     default = _fresh(defaults[0].target_id) if defaults else None

@@ -45,6 +45,27 @@ def test_ambiguous_short_employer_name_is_not_guessed(cast):
     assert decision.method == "region"
 
 
+def test_employer_with_unions_in_two_streets_goes_to_their_common_superior(cast):
+    """Without a place to tell the sites apart, the lowest union above both sorts it out."""
+    org_services.create_org(cast.root, parent=cast.guangyi, name="恒达精密机械广益厂区工会",
+                            level="grassroots", employer_name="无锡恒达精密机械有限公司")  # fmt: skip
+    decision = routing.route(employer_name="无锡恒达精密机械有限公司")
+    assert decision.org == cast.liangxi and decision.method == "employer"
+    assert "2个工会" in decision.reason and "共同上级" in decision.reason
+    assert routing.match_employer("无锡恒达精密机械有限公司") is None
+    # A street named in the address still says which site it is.
+    at_guangyi = routing.route(employer_name="无锡恒达精密机械有限公司", region_code="320213",
+                               address="梁溪区广益街道")  # fmt: skip
+    assert at_guangyi.org == cast.guangyi and at_guangyi.method == "address"
+
+
+def test_namesakes_with_only_the_top_in_common_follow_the_default_rule(cast):
+    org_services.create_org(cast.root, parent=cast.national, name="外省恒达精密机械有限公司工会",
+                            level="grassroots", employer_name="无锡恒达精密机械有限公司")  # fmt: skip
+    RoutingRule.objects.create(kind=RoutingRuleKind.DEFAULT, target=cast.wuxi)
+    assert routing.route(employer_name="无锡恒达精密机械有限公司").org == cast.wuxi
+
+
 def test_region_code_goes_to_the_county_triage_queue(cast):
     decision = routing.route(employer_name="某不知名小作坊", region_code="320213")
     assert decision.org == cast.liangxi and decision.method == "region"
@@ -69,6 +90,18 @@ def test_home_city_resolves_an_ambiguous_district(db, settings):
     assert routing.recognise_region("朝阳区建国路") == "110105"
     # an address that names its city keeps it, whatever the home city
     assert routing.recognise_region("吉林省长春市朝阳区重庆路") == "220104"
+
+
+def test_a_batch_of_addresses_reads_as_each_one_alone(db, settings):
+    from unionhome.text.address import recognise_regions
+
+    settings.UNIONHOME_HOME_CITY = "北京市"
+    addresses = ["朝阳区建国路", "吉林省长春市朝阳区重庆路", "江苏省无锡市梁溪区广益街道",
+                 "梁溪区中山路8号", "某个不存在的地方", " 朝阳区建国路 ", ""]  # fmt: skip
+    batch = recognise_regions(addresses)
+    assert batch == {a: routing.recognise_region(a) for a in addresses if a}
+    assert batch["朝阳区建国路"] == batch[" 朝阳区建国路 "] == "110105"
+    assert batch["吉林省长春市朝阳区重庆路"] == "220104" and batch["某个不存在的地方"] == ""
 
 
 def test_admin_rules_route_by_keyword(cast):
