@@ -162,7 +162,8 @@ class Unionhome(System):
 
         s = submission(n)
         return {"description": s["description"], "employer_name": s["employer"],
-                "contact_name": s["name"], "contact_phone": s["phone"], "category": ""}  # fmt: skip
+                "address": s["address"], "contact_name": s["name"], "contact_phone": s["phone"],
+                "category": ""}  # fmt: skip
 
     def inbox_path(self) -> str:
         return "/demands/?status=open"
@@ -181,7 +182,7 @@ class Helpdesk(System):
         from peer.data import submission
 
         s = submission(n)
-        return {"title": s["title"], "body": f"{s['description']} {s['employer']}",
+        return {"title": s["title"], "body": f"{s['description']} {s['employer']} {s['address']}",
                 "submitter_email": f"p{n}@example.org"}  # fmt: skip
 
     @staticmethod
@@ -224,9 +225,11 @@ def measure(system: System, port: int, pid: int, count, *, seconds: float, max_p
         before = count()
         cpu_before = loadclient.cpu_seconds(pid, extra_pids)
         extra_before = sum(loadclient.cpu_seconds(p) for p in extra_pids)
+        client_before = time.process_time()  # this process: the load client's own threads
         post = run_load(submitter, lambda s, n: s.post(system.submit_path, system.submit_form(n)),
                         clients=4, seconds=seconds, max_requests=max_posts,
                         ok=lambda r: r.status == 302)  # fmt: skip
+        result["client_ms"] = (time.process_time() - client_before) * 1000 / max(post.ok, 1)
         result["ack_rate"], result["drain"] = post.rate, 0.0
         if pending is not None:
             started = time.perf_counter()
@@ -242,7 +245,8 @@ def measure(system: System, port: int, pid: int, count, *, seconds: float, max_p
         extra_ms = ((sum(loadclient.cpu_seconds(p) for p in extra_pids) - extra_before) * 1000
                     / max(post.ok, 1))  # fmt: skip
         out(f"  {system.name} server CPU per submission: {result['cpu_ms']:.2f} ms"
-            + (f" (intake worker {extra_ms:.2f} ms of it)" if extra_pids else ""))  # fmt: skip
+            + (f" (intake worker {extra_ms:.2f} ms of it)" if extra_pids else "")
+            + f"; load client {result['client_ms']:.2f} ms per POST")  # fmt: skip
         stored = count() - before
         out(f"  {system.name} submission POST: {post.summary()}; stored {stored}")
         if post.errors:
@@ -422,6 +426,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
          "post", True, lambda r: r["post"].rate)  # fmt: skip
     line("server CPU per submission (all its processes)",
          lambda r: f"{r['cpu_ms']:.2f} ms", "cpu", False, lambda r: r["cpu_ms"])  # fmt: skip
+    cores = os.cpu_count() or 1
+    line(f"CPU-bound ceiling: {cores} cores ÷ (server + load client CPU per submission)",
+         lambda r: f"{cores * 1000 / (r['cpu_ms'] + r['client_ms']):.0f}/s "
+                   f"(client {r['client_ms']:.2f} ms)",
+         "ceiling", True, lambda r: 1 / (r["cpu_ms"] + r["client_ms"]))  # fmt: skip
     for key, label in (("inbox", "inbox / staff list, open, first page"),
                        ("search", "search 工资, all items")):  # fmt: skip
         line(label, lambda r, k=key: f"p50 {r[k].p50:.0f} ms, p99 {r[k].p99:.0f} ms", key, False,

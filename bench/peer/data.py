@@ -102,13 +102,20 @@ def generate(count: int, seed: int = 2026, now: dt.datetime | None = None):
         )  # fmt: skip
 
 
+# Where the POST scenario's workers say they are: the seeded district's streets, or only a road.
+PLACES = ["崇安寺街道", "广益街道", "江海街道", "黄巷街道", "中山路", "解放南路"]
+
+
 def submission(n: int, seed: int = 7) -> dict:
-    """The n-th form submission of the POST scenario (the same text for both systems)."""
+    """The n-th form submission of the POST scenario (the same text for both systems). Like a
+    real worker's, it names the place: a worker whose employer has no union is routed by it."""
     rng = random.Random(seed * 1_000_003 + n)
     _category, title, templates = rng.choice(ISSUES)
     employer = f"无锡{rng.choice(EMPLOYERS)}有限公司"
     text = rng.choice(templates).format(
         e=employer, m=rng.randint(2, 9), n=rng.randrange(3000, 60000, 100)
     )
+    address = f"无锡市梁溪区{rng.choice(PLACES)}{rng.randint(1, 300)}号"
     return {"title": title, "description": f"{text}（提交{n}）", "employer": employer,
-            "phone": f"139{rng.randrange(0, 10**8):08d}", "name": rng.choice(SURNAMES) + "先生"}  # fmt: skip
+            "address": address, "phone": f"139{rng.randrange(0, 10**8):08d}",
+            "name": rng.choice(SURNAMES) + "先生"}  # fmt: skip

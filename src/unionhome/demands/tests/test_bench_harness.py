@@ -61,7 +61,7 @@ def test_table_sets_both_systems_side_by_side_with_the_ratio():
     def fake(rate, p99, cpu_ms):
         load = loadclient.LoadResult(int(rate * 10), 0, 10.0, [p99 / 2, p99], [])
         return {"get": load, "post": load, "stored": load.ok, "inbox": load, "search": load,
-                "rss_total": 150.0, "rss_worker": 60.0, "cpu_ms": cpu_ms}  # fmt: skip
+                "rss_total": 150.0, "rss_worker": 60.0, "cpu_ms": cpu_ms, "client_ms": 1.0}  # fmt: skip
 
     text = loadclient.table(compare.rows({"unionhome": fake(150, 20, 2.0),
                                           "django-helpdesk": fake(50, 80, 5.0)}))  # fmt: skip
@@ -69,8 +69,9 @@ def test_table_sets_both_systems_side_by_side_with_the_ratio():
     assert lines[0] == "| scenario | unionhome | django-helpdesk | ratio |"
     assert "3.0× ahead" in lines[3]  # submissions: 150/s against 50/s
     assert "2.5× ahead" in lines[4]  # CPU per submission: 5 ms against 2 ms
-    assert "4.0× ahead" in lines[5]  # inbox p99: 80 ms against 20 ms
-    assert len(lines) == 2 + 6
+    assert "2.0× ahead" in lines[5]  # ceiling: (5 + 1) ms against (2 + 1) ms of CPU each
+    assert "4.0× ahead" in lines[6]  # inbox p99: 80 ms against 20 ms
+    assert len(lines) == 2 + 7
 
 
 def test_intake_worker_records_what_the_web_form_acknowledged_and_stops_cleanly(tmp_path):
