@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from unionhome.core.memo import ProcessMemo
 from unionhome.core.validators import region_contains
 from unionhome.orgs.models import Org, OrgLevel
-from unionhome.text.address import recognise_region
+from unionhome.text.address import recognise_region, recognise_regions
 from unionhome.text.employers import employer_core, employer_key
 from unionhome.text.normalise import normalise_for_search
 
@@ -114,15 +113,51 @@ def _place_names(org: Org) -> set[str]:
     return {n for n in names if len(n) >= 2}
 
 
-def _subdistrict_in_address(county: Org, address: str) -> Org | None:
+def _streets(county: Org) -> list[tuple[Org, set[str]]]:
+    children = _active(Org.objects.get_children(county)).filter(level=OrgLevel.SUBDISTRICT)
+    return [(org, _place_names(org)) for org in children]
+
+
+def _subdistrict_in_address(
+    county: Org, address: str, batch: RoutingBatch | None = None
+) -> Org | None:
     """The street/town union below `county` whose place name the address mentions (longest)."""
     text = normalise_for_search(address)
     best: tuple[int, Org] | None = None
-    for org in _active(Org.objects.get_children(county)).filter(level=OrgLevel.SUBDISTRICT):
-        for name in _place_names(org):
+    for org, names in _memo(batch, "streets", county.pk, lambda: _streets(county)):
+        for name in names:
             if name in text and (best is None or len(name) > best[0]):
                 best = (len(name), org)
     return best[1] if best else None
+
+
+class RoutingBatch:
+    """What routing reads, kept for one batch of submissions (the intake worker's, about a
+    second): decisions by what routing looks at, the batch's addresses read in one pass, and
+    the employer, county and street unions looked up so far. Never kept longer: org edits must
+    reach the next batch."""
+
+    def __init__(self, addresses=()):
+        self.regions = recognise_regions([a for a in addresses if a])
+        self.decisions: dict[tuple[str, str, str], RoutingDecision] = {}
+        self.lookups: dict[tuple[str, object], object] = {}
+
+    def route(self, *, employer_name: str = "", region_code: str = "", address: str = ""):
+        key = (employer_name, region_code, address)
+        if key not in self.decisions:
+            self.decisions[key] = route(
+                employer_name=employer_name, region_code=region_code, address=address, batch=self
+            )
+        return self.decisions[key]
+
+
+def _memo(batch: RoutingBatch | None, kind: str, key, compute):
+    if batch is None:
+        return compute()
+    slot = (kind, key)
+    if slot not in batch.lookups:
+        batch.lookups[slot] = compute()
+    return batch.lookups[slot]
 
 
 @dataclass(frozen=True)
@@ -166,20 +201,20 @@ def route(
     employer_name: str = "",
     region_code: str = "",
     address: str = "",
-    known_regions: Mapping[str, str] | None = None,
+    batch: RoutingBatch | None = None,
 ) -> RoutingDecision:
-    """`known_regions`: addresses a batch has already read at once (`recognise_regions`)."""
-    namesakes = employer_unions(employer_name)
+    """`batch`: lookups shared by one batch of submissions (`RoutingBatch.route`)."""
+    namesakes = _memo(batch, "employer", employer_name, lambda: employer_unions(employer_name))
     employer_org = namesakes[0] if len(namesakes) == 1 else None
     if employer_org is not None:
-        return RoutingDecision(
+        return _memo(batch, "employer-decision", employer_name, lambda: RoutingDecision(
             employer_org,
             _("单位“%(employer)s”已建工会，交由%(org)s办理。")
             % {"employer": employer_name, "org": employer_org.name},
             "employer",
             employer_org=employer_org,
             region_code=employer_org.effective_region_code(),
-        )
+        ))  # fmt: skip
 
     employer_text = normalise_for_search(employer_name)
     address_text = normalise_for_search(address)
@@ -207,8 +242,8 @@ def route(
     how = "region"
     if not region_code and address:
         try:
-            if known_regions is not None and address in known_regions:
-                region_code = known_regions[address]
+            if batch is not None and address in batch.regions:
+                region_code = batch.regions[address]
             else:
                 region_code = recognise_region(address)
         except Exception:  # a broken address parser must not lose a worker's submission
@@ -227,9 +262,9 @@ def route(
                     "rule",
                     region_code=region_code,
                 )
-        county = _org_for_region(region_code)
+        county = _memo(batch, "county", region_code, lambda: _org_for_region(region_code))
         if county is not None:
-            street = _subdistrict_in_address(county, address) if address else None
+            street = _subdistrict_in_address(county, address, batch) if address else None
             if street is not None:
                 return RoutingDecision(
                     street,

@@ -104,6 +104,28 @@ def test_a_batch_of_addresses_reads_as_each_one_alone(db, settings):
     assert batch["吉林省长春市朝阳区重庆路"] == "220104" and batch["某个不存在的地方"] == ""
 
 
+def test_a_batch_routes_as_one_by_one_with_each_lookup_made_once(cast, wuxi_city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submissions = [
+        {"employer_name": "无锡恒达精密机械有限公司", "address": f"梁溪区中山路{n}号"} for n in range(5)
+    ] + [
+        {"employer_name": "某不知名小作坊", "address": f"江苏省无锡市梁溪区广益街道{n}号"}
+        for n in range(5)
+    ] + [{"employer_name": "某不知名小作坊", "region_code": "320213", "address": f"解放南路{n}号"}
+         for n in range(5)]  # fmt: skip
+    alone = [routing.route(**s) for s in submissions]
+    batch = routing.RoutingBatch(s["address"] for s in submissions)
+    with CaptureQueriesContext(connection) as queries:
+        together = [batch.route(**s) for s in submissions]
+    assert [(d.org, d.reason, d.method) for d in together] == [
+        (d.org, d.reason, d.method) for d in alone
+    ]
+    assert [d.org for d in together[::5]] == [cast.hengda, cast.guangyi, cast.liangxi]
+    assert len(queries) <= 6  # employer, its region, county, streets: once each, not per row
+
+
 def test_admin_rules_route_by_keyword(cast):
     RoutingRule.objects.create(
         kind=RoutingRuleKind.ADDRESS_KEYWORD, pattern="广益佳苑", target=cast.guangyi
