@@ -5,7 +5,7 @@ demands unchanged.
 - A service request id is the demand's tracking code: holding it is what lets a worker follow
   a demand, exactly as on our own tracking page. Listing requests without ids needs an API key
   that may read, and lists only that key's subtree (complaints about employers are not public).
-- POST creates the demand through `services.submit_demand`, the same path as every channel.
+- POST creates the demand through `intake.submit_demand`, the same path as every channel.
 - Errors use the spec's shape: a JSON list of {"code", "description"} with the HTTP status.
 """
 
@@ -25,6 +25,7 @@ from unionhome.api.models import ApiKey, ApiPrincipal
 from unionhome.text.categories import CATEGORY_NAMES, DemandCategory
 
 from . import services
+from .intake import Intake, submit_demand
 from .models import Channel, Demand, EventKind, Status
 
 OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
@@ -191,7 +192,7 @@ def _create(request):
     phone = data.get("phone", "").strip()
     name = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p).strip()
     try:
-        intake = services.Intake(
+        intake = Intake(
             description=data.get("description", ""),
             category=service_code,
             address=data.get("address_string", ""),
@@ -201,7 +202,7 @@ def _create(request):
             latitude=_decimal(data.get("lat")),
             longitude=_decimal(data.get("long")),
         )
-        demand = services.submit_demand(intake, channel=Channel.OPEN311, throttle_key="")
+        demand = submit_demand(intake, channel=Channel.OPEN311, throttle_key="")
     except ValidationError as exc:
         messages = (
             [f"{field}: {m}" for field, errs in exc.message_dict.items() for m in errs]
