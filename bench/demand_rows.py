@@ -14,7 +14,7 @@ def insert_demands(items, orgs, batch: int = 5000) -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from unionhome.demands import services
+    from unionhome.demands import intake, services
     from unionhome.demands.models import Demand, DemandTerm, Status
     from unionhome.text.normalise import normalise_for_search
 
@@ -47,7 +47,7 @@ def insert_demands(items, orgs, batch: int = 5000) -> int:
                 employer_name=item.employer, anonymous=item.anonymous,
                 contact_name="" if item.anonymous else item.name,
                 contact_phone="" if item.anonymous else item.phone,
-                contact_phone_index="" if item.anonymous else services.phone_index(item.phone),
+                contact_phone_index="" if item.anonymous else intake.phone_index(item.phone),
                 status=item.status, ack_deadline=created + DAY, resolve_deadline=created + 15 * DAY,
                 acknowledged_at=created + DAY / 2 if item.status != Status.SUBMITTED else None,
                 resolved_at=created + 10 * DAY if closed else None,

@@ -76,7 +76,7 @@ def _rows(n: int, orgs, weights, seed: int):
     from peer.data import STATUSES, generate
 
     from unionhome.core import crypto
-    from unionhome.demands import services
+    from unionhome.demands import intake
     from unionhome.text.normalise import normalise_for_search
 
     rng = random.Random(seed)
@@ -85,7 +85,7 @@ def _rows(n: int, orgs, weights, seed: int):
     prepared = []
     for item in pool:
         ident = ("", "", "") if item.anonymous else (
-            crypto.encrypt(item.name), crypto.encrypt(item.phone), services.phone_index(item.phone))  # fmt: skip
+            crypto.encrypt(item.name), crypto.encrypt(item.phone), intake.phone_index(item.phone))  # fmt: skip
         prepared.append((item, normalise_for_search(f"{item.description} {item.employer}"), ident))
     picks = rng.choices(range(len(orgs)), weights, k=min(n, 1_000_000))
     statuses = [s for s, _h, w in STATUSES for _ in range(w)]

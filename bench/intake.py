@@ -1,4 +1,4 @@
-"""Intake throughput: `demands.services.submit_demand`, the code every channel runs, in-process.
+"""Intake throughput: `demands.intake.submit_demand`, the code every channel runs, in-process.
 
     .venv/bin/python bench/intake.py                      # SQLite, a throw-away file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/intake.py
@@ -31,14 +31,14 @@ def run(n: int = 300, profile: bool = False, out=print) -> dict:
     from django.test import override_settings
     from peer.data import submission
 
-    from unionhome.demands import services
+    from unionhome.demands import intake
     from unionhome.orgs.demo import DemoBuilder
 
     DemoBuilder().build()
 
     def one(i: int) -> None:
         s = submission(i)
-        services.submit_demand(services.Intake(
+        intake.submit_demand(intake.Intake(
             description=s["description"], employer_name=s["employer"], contact_name=s["name"],
             contact_phone=s["phone"]), channel="web", throttle_key=f"10.0.{i // 250}.{i % 250}")  # fmt: skip
 
@@ -71,7 +71,7 @@ def run(n: int = 300, profile: bool = False, out=print) -> dict:
         started, cpu = time.perf_counter(), time.process_time()
         for i in range(n):
             s = submission(n + i)
-            receipts.receive_demand(services.Intake(
+            receipts.receive_demand(intake.Intake(
                 description=s["description"], employer_name=s["employer"],
                 contact_name=s["name"], contact_phone=s["phone"]), channel="web",
                 throttle_key=f"10.1.{i // 250}.{i % 250}")  # fmt: skip

@@ -13,7 +13,7 @@ from ninja.security import django_auth
 from unionhome.api.auth import ApiKeyAuth
 from unionhome.api.models import ApiPrincipal
 
-from . import receipts, services
+from . import intake, receipts, services
 from .models import Channel, Demand, DemandReceipt
 
 router = Router(tags=["demands"])
@@ -107,7 +107,7 @@ def submit(request, payload: DemandIn):
         raise PermissionDenied("This key may not submit demands")
     actor = None if isinstance(principal, ApiPrincipal) else principal
     channel = Channel.API if isinstance(principal, ApiPrincipal) else Channel.HOTLINE
-    demand = services.submit_demand(services.Intake(**payload.dict()), channel=channel, actor=actor)
+    demand = intake.submit_demand(intake.Intake(**payload.dict()), channel=channel, actor=actor)
     return Status(201, _receipt(demand))
 
 

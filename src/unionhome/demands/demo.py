@@ -16,6 +16,7 @@ from unionhome.orgs.models import Org, OrgLevel
 from unionhome.text.classify import load_corpus
 
 from . import services
+from .intake import Intake, submit_demand
 from .models import Channel, Demand, DemandEvent
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def seed_demo_demands(named: dict, scale: int = 1, seed: int = 2026) -> str:
     admin = named.get("admin_user")
     for i, example in enumerate(corpus[:count]):
         employer = rng.choice(local if i % 3 == 0 else grassroots) if i % 4 else None
-        intake = services.Intake(
+        intake = Intake(
             description=example.text, category=example.code,
             employer_name=employer.employer_name if employer else "",
             address="" if employer else rng.choice(STREET_ADDRESSES),
@@ -52,7 +53,7 @@ def seed_demo_demands(named: dict, scale: int = 1, seed: int = 2026) -> str:
         )  # fmt: skip
         try:
             with transaction.atomic():
-                demand = services.submit_demand(
+                demand = submit_demand(
                     intake,
                     channel=rng.choice([Channel.WEB, Channel.WEB, Channel.HOTLINE, Channel.API]),
                 )

@@ -5,7 +5,7 @@ demands unchanged.
 - A service request id is the demand's tracking code: holding it is what lets a worker follow
   a demand, exactly as on our own tracking page. Listing requests without ids needs an API key
   that may read, and lists only that key's subtree (complaints about employers are not public).
-- POST creates the demand through `services.submit_demand`, the same path as every channel.
+- POST creates the demand through `intake.submit_demand`, the same path as every channel.
 - A web-form code still being routed (a receipt, for a second or two) answers as an open
   request "已收到，正在分派" with no service or agency yet, as our own tracking page does.
 - Errors use the spec's shape: a JSON list of {"code", "description"} with the HTTP status.
@@ -26,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from unionhome.api.models import ApiKey, ApiPrincipal
 from unionhome.text.categories import CATEGORY_NAMES, DemandCategory
 
-from . import receipts, services
+from . import receipts
+from .intake import Intake, submit_demand
 from .models import Channel, Demand, DemandReceipt, EventKind, Status
 
 OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
@@ -219,7 +220,7 @@ def _create(request):
     phone = data.get("phone", "").strip()
     name = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p).strip()
     try:
-        intake = services.Intake(
+        intake = Intake(
             description=data.get("description", ""),
             category=service_code,
             address=data.get("address_string", ""),
@@ -229,7 +230,7 @@ def _create(request):
             latitude=_decimal(data.get("lat")),
             longitude=_decimal(data.get("long")),
         )
-        demand = services.submit_demand(intake, channel=Channel.OPEN311, throttle_key="")
+        demand = submit_demand(intake, channel=Channel.OPEN311, throttle_key="")
     except ValidationError as exc:
         messages = (
             [f"{field}: {m}" for field, errs in exc.message_dict.items() for m in errs]

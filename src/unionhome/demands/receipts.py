@@ -1,6 +1,6 @@
 """Web intake in two steps: acknowledge durably, then record in batches.
 
-`receive_demand` validates and rate-limits exactly like `services.submit_demand`, then commits
+`receive_demand` validates and rate-limits exactly like `intake.submit_demand`, then commits
 one encrypted `DemandReceipt` row and returns its tracking code: the worker's submission is
 durable from that moment. `process_receipts` (run by `manage.py intake_worker`, and by the web
 process itself when no worker has run for `UNIONHOME_INTAKE_INLINE_AFTER` seconds) turns
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from . import services
+from . import intake, services
 from .models import Demand, DemandReceipt
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ _PAYLOAD_FIELDS = ("description", "category", "employer_name", "region_code", "a
                    "latitude", "longitude")  # fmt: skip
 
 
-def _payload(cleaned: services.Intake) -> str:
+def _payload(cleaned: intake.Intake) -> str:
     values = {name: getattr(cleaned, name) for name in _PAYLOAD_FIELDS}
     for name in ("latitude", "longitude"):
         if values[name] is not None:
@@ -46,27 +46,27 @@ def _payload(cleaned: services.Intake) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def _intake(payload: str) -> services.Intake:
+def _intake(payload: str) -> intake.Intake:
     values = json.loads(payload)
     for name in ("latitude", "longitude"):
         if values.get(name) is not None:
             values[name] = Decimal(values[name])
-    return services.Intake(**values)
+    return intake.Intake(**values)
 
 
-def receive_demand(data: services.Intake, *, channel: str, actor=None,
+def receive_demand(data: intake.Intake, *, channel: str, actor=None,
                    throttle_key: str = "") -> tuple[str, Demand | None]:  # fmt: skip
     """Acknowledge a worker's submission: the same checks and limits as `submit_demand`, then
     one committed, encrypted receipt. Returns (tracking code, None); with photos the demand is
     recorded at once (the pictures are checked and re-encoded in this request anyway) and
     returned too."""
-    item = services.accept_intake(data, channel=channel, actor=actor)
+    item = intake.accept_intake(data, channel=channel, actor=actor)
     if item.photos:
-        services.limit_intake(item, throttle_key)
-        built = services.build_demand(item, {})
-        built.demand.possible_duplicate_of = services.find_likely_duplicate(built.demand)
+        intake.limit_intake(item, throttle_key)
+        built = intake.build_demand(item, {})
+        built.demand.possible_duplicate_of = intake.find_likely_duplicate(built.demand)
         with transaction.atomic():
-            demand = services.store_demands([built])[0]
+            demand = intake.store_demands([built])[0]
         return demand.tracking_code, demand
     anonymous = item.cleaned.anonymous
     receipt = DemandReceipt(
@@ -74,14 +74,14 @@ def receive_demand(data: services.Intake, *, channel: str, actor=None,
         submitter=item.actor if item.actor is not None and not anonymous else None,
     )  # fmt: skip
     with transaction.atomic():  # one write: the rate-limit counters and the receipt
-        services.limit_intake(item, throttle_key)
+        intake.limit_intake(item, throttle_key)
         receipt.save(force_insert=True)
     _process_if_unattended()
     return receipt.tracking_code, None
 
 
-def _accepted(receipt: DemandReceipt) -> services.AcceptedIntake:
-    return services.AcceptedIntake(
+def _accepted(receipt: DemandReceipt) -> intake.AcceptedIntake:
+    return intake.AcceptedIntake(
         _intake(receipt.payload), receipt.channel, actor=receipt.submitter,
         received_at=receipt.received_at, tracking_code=receipt.tracking_code, code=receipt.code,
     )  # fmt: skip
@@ -104,14 +104,14 @@ def _prepare(receipts: list[DemandReceipt]):
     recent: dict[tuple, list[tuple[object, str]]] = {}
     for receipt in receipts:
         try:
-            b = services.build_demand(_accepted(receipt), routes)
+            b = intake.build_demand(_accepted(receipt), routes)
         except Exception as exc:
             logger.exception("receipt %s could not be built", receipt.tracking_code)
             failed.append((receipt, exc))
             continue
         key = _duplicate_key(b.demand)
         if key is not None and key not in recent:
-            recent[key] = services.duplicate_candidates(b.demand)
+            recent[key] = intake.duplicate_candidates(b.demand)
         built.append((receipt, b))
     grams: dict = {}
     mine: dict[int, Demand] = {}
@@ -122,13 +122,13 @@ def _prepare(receipts: list[DemandReceipt]):
         if key is None:
             continue
         candidates = recent[key]
-        best = services.duplicate_among(demand.search_text, candidates, grams)
+        best = intake.duplicate_among(demand.search_text, candidates, grams)
         if isinstance(best, tuple):  # ("batch", id) of an earlier receipt of this batch
             earlier[id(demand)], best = mine[best[1]], None
         demand.possible_duplicate_of_id = best
         mine[id(demand)] = demand
         candidates.insert(0, (("batch", id(demand)), demand.search_text))
-        del candidates[services.DUPLICATE_CANDIDATES :]
+        del candidates[intake.DUPLICATE_CANDIDATES :]
     return built, failed, earlier
 
 
@@ -146,7 +146,7 @@ def _write(built: list, earlier: dict) -> list[Demand]:
             if target.pk is None:
                 later.append((b.demand, target))
     with rollups.batched():
-        stored = services.store_demands([b for _r, b in built])
+        stored = intake.store_demands([b for _r, b in built])
     for demand, target in later:
         if target.pk is not None:
             demand.possible_duplicate_of_id = target.pk

@@ -16,7 +16,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from unionhome.core.validators import id_check_char
-from unionhome.demands import services as demand_services
+from unionhome.demands import intake as demand_intake
 from unionhome.demands.models import Channel, Demand, DemandEvent
 from unionhome.orgs.models import Org, OrgLevel
 
@@ -103,7 +103,7 @@ def burst_employer(named: dict) -> Org | None:
 
 def _submit(text: str, *, category: str, employer: Org | None, n: int, when: dt.datetime,
             urgent: bool = False) -> bool:  # fmt: skip
-    intake = demand_services.Intake(
+    intake = demand_intake.Intake(
         description=text, category=category,
         employer_name=employer.employer_name if employer else "",
         address="" if employer else "无锡市梁溪区崇安寺街道",
@@ -112,7 +112,7 @@ def _submit(text: str, *, category: str, employer: Org | None, n: int, when: dt.
     )  # fmt: skip
     try:
         with transaction.atomic():
-            demand = demand_services.submit_demand(
+            demand = demand_intake.submit_demand(
                 intake, channel=Channel.HOTLINE if n % 3 == 0 else Channel.WEB
             )
             _backdate(demand, when)

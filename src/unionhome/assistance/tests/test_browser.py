@@ -50,7 +50,7 @@ def _open_action(page, action: str):
 
 
 def test_demand_to_paid_grant_on_a_phone(browser, live_server, cast):
-    from unionhome.demands import services as demand_services
+    from unionhome.demands import intake as demand_intake
 
     base = live_server.url
     RegionalThreshold.objects.create(region_code="320213", year=YEAR,
@@ -58,7 +58,7 @@ def test_demand_to_paid_grant_on_a_phone(browser, live_server, cast):
                                      low_income_line=Decimal("1875.00"))  # fmt: skip
     fund = Fund.objects.create(org=cast.liangxi, year=YEAR, kind="warmth",
                                budget=Decimal("50000.00"))  # fmt: skip
-    demand = demand_services.submit_demand(demand_services.Intake(
+    demand = demand_intake.submit_demand(demand_intake.Intake(
         description=STORY, category="hardship", employer_name="无锡恒达精密机械有限公司",
         contact_name="吴晓梅", contact_phone="13955556666", address="无锡市梁溪区崇安寺街道1号",
     ), channel="web")  # fmt: skip

@@ -37,9 +37,9 @@ def form_post(**overrides):
 
 @pytest.fixture
 def hardship_demand(cast):
-    from unionhome.demands import services as demand_services
+    from unionhome.demands import intake as demand_intake
 
-    return demand_services.submit_demand(demand_services.Intake(
+    return demand_intake.submit_demand(demand_intake.Intake(
         description=HARDSHIP_TEXT, category="hardship", employer_name="无锡恒达精密机械有限公司",
         contact_name="吴晓梅", contact_phone="13955556666", address="崇安寺街道1号",
     ), channel="web")  # fmt: skip
@@ -87,9 +87,9 @@ def test_demand_page_offers_a_file_and_the_file_is_prefilled_and_linked(
 
 
 def test_other_categories_get_no_hardship_offer(client, cast, lines):
-    from unionhome.demands import services as demand_services
+    from unionhome.demands import intake as demand_intake
 
-    demand = demand_services.submit_demand(demand_services.Intake(
+    demand = demand_intake.submit_demand(demand_intake.Intake(
         description="公司拖欠我们三个月工资，希望工会帮忙讨要。", category="wages",
         employer_name="无锡恒达精密机械有限公司", contact_phone="13955556667",
     ), channel="web")  # fmt: skip

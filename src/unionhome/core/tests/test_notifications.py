@@ -2,12 +2,12 @@ from unionhome.core.models import Notification
 
 
 def test_cadre_sees_and_clears_notifications(client, cast, django_capture_on_commit_callbacks):
-    from unionhome.demands import services
+    from unionhome.demands import intake
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_demand(
-            services.Intake(description="恒达精密拖欠工资两个月，请工会帮忙。",
-                            employer_name="无锡恒达精密机械有限公司", anonymous=True),
+        intake.submit_demand(
+            intake.Intake(description="恒达精密拖欠工资两个月，请工会帮忙。",
+                          employer_name="无锡恒达精密机械有限公司", anonymous=True),
             channel="web",
         )  # fmt: skip
     assert Notification.objects.filter(recipient=cast.enterprise_cadre).count() == 1

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from unionhome.demands import services as demand_services
+from unionhome.demands import intake as demand_intake
 
 COMPLAINT = "恒达精密拖欠我们车间三十多人两个月工资，3月和4月的都没发，希望工会帮忙讨要。"
 EMPLOYERS = ["无锡恒达精密机械有限公司", "无锡瑞丰纺织有限公司", "", "某某不认识的公司"]
@@ -27,6 +27,6 @@ def submit(cast):
             "contact_phone": f"138{n:08d}",
         }
         data.update(overrides)
-        return demand_services.submit_demand(demand_services.Intake(**data), channel="web")
+        return demand_intake.submit_demand(demand_intake.Intake(**data), channel="web")
 
     return do

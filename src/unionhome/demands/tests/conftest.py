@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from unionhome.demands import services
+from unionhome.demands import intake as demand_intake
 from unionhome.demands.models import Demand
 
 COMPLAINT = "恒达精密拖欠我们车间三十多人两个月工资，3月和4月的都没发，老板说资金周转困难，希望工会帮忙讨要。"
@@ -23,7 +23,7 @@ def intake():
         data = {"description": COMPLAINT, "employer_name": "无锡恒达精密机械有限公司",
                 "contact_name": "王师傅", "contact_phone": "13812345678"}  # fmt: skip
         data.update(overrides)
-        return services.Intake(**data)
+        return demand_intake.Intake(**data)
 
     return build
 
@@ -33,7 +33,7 @@ def submit(cast, intake):
     """Submit a demand as a worker on the web channel; returns the committed Demand."""
 
     def do(**overrides) -> Demand:
-        return services.submit_demand(intake(**overrides), channel="web")
+        return demand_intake.submit_demand(intake(**overrides), channel="web")
 
     return do
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from unionhome.demands import services
+from unionhome.demands import intake as demand_intake
 from unionhome.demands.models import Attachment, Demand
 
 from .conftest import COMPLAINT, png_bytes, upload
@@ -118,10 +118,10 @@ def test_flood_from_one_phone_is_rate_limited(cast, submit, settings):
 
 def test_flood_from_one_ip_is_rate_limited(cast, intake, settings):
     settings.UNIONHOME_INTAKE_LIMIT_PER_HOUR = 1
-    services.submit_demand(intake(anonymous=True), channel="web", throttle_key="10.0.0.9")
+    demand_intake.submit_demand(intake(anonymous=True), channel="web", throttle_key="10.0.0.9")
     with pytest.raises(ValidationError):
-        services.submit_demand(intake(anonymous=True, description="另一条诉求：食堂饭菜太贵。"),
-                               channel="web", throttle_key="10.0.0.9")  # fmt: skip
+        demand_intake.submit_demand(intake(anonymous=True, description="另一条诉求：食堂饭菜太贵。"),
+                                    channel="web", throttle_key="10.0.0.9")  # fmt: skip
 
 
 def test_likely_duplicate_is_flagged(cast, submit):
@@ -137,6 +137,6 @@ def test_likely_duplicate_is_flagged(cast, submit):
 
 
 def test_hotline_entry_records_the_operator_not_as_submitter(cast, intake):
-    demand = services.submit_demand(intake(), channel="hotline", actor=cast.city_cadre)
+    demand = demand_intake.submit_demand(intake(), channel="hotline", actor=cast.city_cadre)
     assert demand.entered_by == cast.city_cadre and demand.submitter is None
     assert demand.events.first().actor_label == "12351热线代录"

@@ -9,7 +9,8 @@ from django.db import connection
 
 from unionhome.core.models import Notification
 from unionhome.dashboards import rollups
-from unionhome.demands import receipts, services
+from unionhome.demands import intake as demand_intake
+from unionhome.demands import receipts
 from unionhome.demands.models import Demand, DemandEvent, DemandReceipt, DemandTerm, EventKind
 from unionhome.digests.models import Alert
 
@@ -50,7 +51,7 @@ def test_web_form_acknowledges_with_a_receipt_and_the_worker_records_it(client, 
 
 
 def test_a_receipt_records_what_direct_submission_records(cast, intake):
-    direct = services.submit_demand(intake(), channel="web")
+    direct = demand_intake.submit_demand(intake(), channel="web")
     code, demand = receipts.receive_demand(intake(), channel="web")
     assert demand is None
     receipts.process_receipts()
@@ -129,14 +130,14 @@ def test_a_receipt_that_fails_is_set_aside_and_the_others_are_recorded(cast, int
     good, _ = receipts.receive_demand(intake(), channel="web")
     bad, _ = receipts.receive_demand(intake(employer_name="坏数据"), channel="web")
     later, _ = receipts.receive_demand(intake(employer_name=""), channel="web")
-    real_build = services.build_demand
+    real_build = demand_intake.build_demand
 
     def build(item, routes):
         if item.tracking_code == bad:
             raise RuntimeError("routing table broken")
         return real_build(item, routes)
 
-    monkeypatch.setattr(services, "build_demand", build)
+    monkeypatch.setattr(demand_intake, "build_demand", build)
     assert receipts.process_receipts() == 2
     assert set(Demand.objects.values_list("tracking_code", flat=True)) == {good, later}
     failed = DemandReceipt.objects.get(tracking_code=bad)
@@ -157,14 +158,14 @@ def test_a_receipt_that_fails_is_set_aside_and_the_others_are_recorded(cast, int
 
 def test_a_write_error_in_the_batch_is_isolated_to_its_receipt(cast, intake, monkeypatch):
     codes = [receipts.receive_demand(intake(), channel="web")[0] for _ in range(3)]
-    real_store = services.store_demands
+    real_store = demand_intake.store_demands
 
     def store(built):
         if any(b.demand.tracking_code == codes[1] for b in built):
             raise RuntimeError("disk full")
         return real_store(built)
 
-    monkeypatch.setattr(services, "store_demands", store)
+    monkeypatch.setattr(demand_intake, "store_demands", store)
     assert receipts.process_receipts() == 2
     assert set(Demand.objects.values_list("tracking_code", flat=True)) == {codes[0], codes[2]}
     assert DemandReceipt.objects.get(tracking_code=codes[1]).attempts == 1
@@ -276,7 +277,7 @@ def test_a_hint_to_a_receipt_that_failed_is_dropped_not_dangling(cast, intake, m
     bad, _ = receipts.receive_demand(intake(description=other), channel="web")
     copy, _ = receipts.receive_demand(intake(description=other + "谢谢。"), channel="web")
     again, _ = receipts.receive_demand(intake(description=COMPLAINT + "谢谢。"), channel="web")
-    real_store = services.store_demands
+    real_store = demand_intake.store_demands
 
     def store(built):
         stored = real_store(built)  # the INSERTs happened (and get rolled back)
@@ -284,7 +285,7 @@ def test_a_hint_to_a_receipt_that_failed_is_dropped_not_dangling(cast, intake, m
             raise RuntimeError("disk full")
         return stored
 
-    monkeypatch.setattr(services, "store_demands", store)
+    monkeypatch.setattr(demand_intake, "store_demands", store)
     assert receipts.process_receipts() == 3
     assert Demand.objects.count() == 3 and rollups.check() == []
     by_code = {d.tracking_code: d for d in Demand.objects.all()}

@@ -22,7 +22,7 @@ from unionhome.core.permissions import covers
 from unionhome.core.scoping import scope_paths
 from unionhome.orgs import services as org_services
 
-from .. import services
+from .. import intake, services
 from ..forms import (
     AssignForm,
     EmptyActionForm,
@@ -196,9 +196,7 @@ def hotline(request):
     form = HotlineForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            demand = services.submit_demand(
-                intake_from(form), channel="hotline", actor=request.user
-            )
+            demand = intake.submit_demand(intake_from(form), channel="hotline", actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

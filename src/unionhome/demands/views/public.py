@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from unionhome.core.forms import add_service_errors
 
-from .. import receipts, services
+from .. import intake, receipts, services
 from ..forms import FollowUpForm, IntakeForm, RatingForm, TrackForm
 from ..models import DemandReceipt, EventKind, Status
 
@@ -17,9 +17,9 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def intake_from(form) -> services.Intake:
+def intake_from(form) -> intake.Intake:
     data = form.cleaned_data
-    return services.Intake(
+    return intake.Intake(
         description=data["description"],
         category=data.get("category") or "",
         employer_name=data.get("employer_name") or "",

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from unionhome.demands import services as demand_services
+from unionhome.demands import intake as demand_intake
 from unionhome.demands.models import Demand, DemandEvent
 from unionhome.digests.services import last_month
 
@@ -50,13 +50,13 @@ def make_demand(cast):
              category: str = "", address: str = "", urgency: str = "normal",
              anonymous: bool = False) -> Demand:  # fmt: skip
         counter["n"] += 1
-        intake = demand_services.Intake(
+        intake = demand_intake.Intake(
             description=text, category=category, employer_name=employer,
             address=address or ("" if employer else "无锡市梁溪区崇安寺街道"),
             anonymous=anonymous, contact_name="" if anonymous else "职工",
             contact_phone="" if anonymous else f"1360000{counter['n']:04d}", urgency=urgency,
         )  # fmt: skip
-        demand = demand_services.submit_demand(intake, channel="web")
+        demand = demand_intake.submit_demand(intake, channel="web")
         if when is not None:
             delta = demand.created_at - when
             Demand.objects.filter(pk=demand.pk).update(
