@@ -232,20 +232,17 @@ class BuiltDemand:
     photos: list
 
 
-def build_demand(item: AcceptedIntake, routes: dict) -> BuiltDemand:
-    """Everything that only reads: category suggestion, routing (memoised per batch by what
-    routing looks at), deadlines, the unsaved demand."""
+def build_demand(item: AcceptedIntake, routes: routing.RoutingBatch | None = None) -> BuiltDemand:
+    """Everything that only reads: category suggestion, routing (its lookups shared by a
+    batch's `routes`), deadlines, the unsaved demand."""
     from unionhome.text.classify import suggest_category  # loads a model
 
     cleaned, actor = item.cleaned, item.actor
     suggestion = suggest_category(cleaned.description)
-    route_key = (cleaned.employer_name, cleaned.region_code, cleaned.address)
-    decision = routes.get(route_key)
-    if decision is None:
-        decision = routes[route_key] = routing.route(
-            employer_name=cleaned.employer_name, region_code=cleaned.region_code,
-            address=cleaned.address,
-        )  # fmt: skip
+    decision = (routes.route if routes is not None else routing.route)(
+        employer_name=cleaned.employer_name, region_code=cleaned.region_code,
+        address=cleaned.address,
+    )  # fmt: skip
     now = item.received_at or timezone.now()
     category = cleaned.category or suggestion.code
     due = deadlines.compute(now, category, cleaned.urgency, cleaned.complexity)
@@ -360,7 +357,7 @@ def submit_demand(data: Intake, *, channel: str, actor=None, throttle_key: str =
     holds SQLite's write lock."""
     item = accept_intake(data, channel=channel, actor=actor)
     limit_intake(item, throttle_key)
-    built = build_demand(item, {})
+    built = build_demand(item)
     # A read, like routing: before the write transaction, and in the same INSERT.
     built.demand.possible_duplicate_of = find_likely_duplicate(built.demand)
     with transaction.atomic():

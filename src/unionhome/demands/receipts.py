@@ -24,7 +24,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from . import intake, services
+from . import intake, routing, services
 from .models import Demand, DemandReceipt
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def receive_demand(data: intake.Intake, *, channel: str, actor=None,
     item = intake.accept_intake(data, channel=channel, actor=actor)
     if item.photos:
         intake.limit_intake(item, throttle_key)
-        built = intake.build_demand(item, {})
+        built = intake.build_demand(item)
         built.demand.possible_duplicate_of = intake.find_likely_duplicate(built.demand)
         with transaction.atomic():
             demand = intake.store_demands([built])[0]
@@ -99,12 +99,20 @@ def _prepare(receipts: list[DemandReceipt]):
     hint found among its employer's recent demands (read once per batch) and the batch's
     earlier receipts. Returns (built, failed, earlier): `earlier` maps a demand to the earlier
     demand of the batch it duplicates, whose pk is known only once that one is stored."""
-    routes: dict = {}
     built, failed = [], []
-    recent: dict[tuple, list[tuple[object, str]]] = {}
+    accepted = []
     for receipt in receipts:
         try:
-            b = intake.build_demand(_accepted(receipt), routes)
+            accepted.append((receipt, _accepted(receipt)))
+        except Exception as exc:
+            logger.exception("receipt %s could not be read", receipt.tracking_code)
+            failed.append((receipt, exc))
+    # The batch's addresses read in one pass; each union looked up once.
+    routes = routing.RoutingBatch(item.cleaned.address for _receipt, item in accepted)
+    recent: dict[tuple, list[tuple[object, str]]] = {}
+    for receipt, item in accepted:
+        try:
+            b = intake.build_demand(item, routes)
         except Exception as exc:
             logger.exception("receipt %s could not be built", receipt.tracking_code)
             failed.append((receipt, exc))

@@ -138,7 +138,11 @@ class RoutingBatch:
     reach the next batch."""
 
     def __init__(self, addresses=()):
-        self.regions = recognise_regions([a for a in addresses if a])
+        try:
+            self.regions = recognise_regions([a for a in addresses if a])
+        except Exception:  # each address is then read alone, and a failure there is handled
+            logger.exception("batch address recognition failed")
+            self.regions = {}
         self.decisions: dict[tuple[str, str, str], RoutingDecision] = {}
         self.lookups: dict[tuple[str, object], object] = {}
 
