@@ -276,9 +276,12 @@ def build_demand(item: AcceptedIntake, routes: routing.RoutingBatch | None = Non
         **({"tracking_code": item.tracking_code, "code": item.code} if item.tracking_code else {}),
     )
     # Random codes: the unique constraints catch the one-in-10¹⁵ clash; no lookups beforehand.
+    # The related rows were just read (routing, the signed-in user): no query to re-check each
+    # one (the foreign keys still do, in the INSERT).
     demand.full_clean(
-        exclude=["org", "org_path"], validate_unique=False, validate_constraints=False
-    )
+        exclude=["org", "org_path", "employer_org", "submitter", "entered_by"],
+        validate_unique=False, validate_constraints=False,
+    )  # fmt: skip
     return BuiltDemand(demand, suggestion, decision, staff_entry, item.photos)
 
 

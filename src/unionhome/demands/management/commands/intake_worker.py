@@ -33,6 +33,7 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"recorded={drain(batch)}")
             return
+        _warm()
         total = 0
         while not stopping:
             n = process_receipts(batch)
@@ -40,3 +41,13 @@ class Command(BaseCommand):
             if n < batch:  # caught up: let the next batch gather (bigger batches cost less)
                 time.sleep(interval)
         self.stdout.write(f"recorded={total}")
+
+
+def _warm() -> None:
+    """Load the classifier's weights and the address reader (cpca, pandas) before the first
+    batch, so the first submissions after a start do not wait a second for them."""
+    from unionhome.text.address import recognise_regions
+    from unionhome.text.classify import get_model
+
+    get_model()
+    recognise_regions(["江苏省无锡市梁溪区"])
