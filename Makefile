@@ -66,4 +66,5 @@ messages: install
 	$(BIN)/python manage.py translate_catalogs
 
 clean-db:
-	rm -f var/unionhome.sqlite3 var/unionhome.sqlite3-wal var/unionhome.sqlite3-shm
+	rm -f var/unionhome.sqlite3 var/unionhome.sqlite3-wal var/unionhome.sqlite3-shm \
+	  var/unionhome-intake.sqlite3 var/unionhome-intake.sqlite3-wal var/unionhome-intake.sqlite3-shm

@@ -106,9 +106,9 @@ def main() -> int:
     from django.test.utils import setup_databases, teardown_databases
 
     with tempfile.TemporaryDirectory() as tmp:
-        database = settings.DATABASES["default"]
-        if database["ENGINE"].endswith("sqlite3"):
-            database.setdefault("TEST", {})["NAME"] = str(Path(tmp) / "intake.sqlite3")
+        for alias, database in settings.DATABASES.items():  # on SQLite, the queue's file too
+            if database["ENGINE"].endswith("sqlite3"):
+                database.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"{alias}.sqlite3")
         old = setup_databases(verbosity=0, interactive=False)
         try:
             run(args.n, args.profile)

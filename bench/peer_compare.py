@@ -99,8 +99,9 @@ def hd_count(env: dict) -> int:
 
 def reset_database(engine: str, db: str) -> None:
     if engine == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(db + suffix).unlink(missing_ok=True)
+        for path in {db, queue_db(engine, db)}:
+            for suffix in ("", "-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
         return
     import psycopg
 
@@ -322,9 +323,18 @@ class IntakeWorker:
         self.out.close()
 
 
+def queue_db(engine: str, db: str) -> str:
+    """Where unionhome keeps the web form's receipts: on SQLite a file of their own beside the
+    main one (the settings' default for UNIONHOME_SQLITE_INTAKE_PATH), else the same database."""
+    if engine != "sqlite":
+        return db
+    return str(Path(db).with_name(Path(db).stem + "-intake.sqlite3"))
+
+
 def pending_receipts(engine: str, db: str) -> int:
     """Receipts not yet recorded, read straight from the database (no Django start-up)."""
-    return _one(engine, db, "SELECT COUNT(*) FROM demands_demandreceipt WHERE processed_at IS NULL")
+    return _one(engine, queue_db(engine, db),
+                "SELECT COUNT(*) FROM demands_demandreceipt WHERE processed_at IS NULL")  # fmt: skip
 
 
 def _one(engine: str, db: str, sql: str):
@@ -345,7 +355,7 @@ def pending_inline(engine: str, db: str, port: int) -> int:
     """`--intake inline`: what a worker's browser does on the "received" page, which refreshes
     itself: fetch the tracking page of the oldest pending receipt (a web worker then records the
     oldest batch)."""
-    code = _one(engine, db, "SELECT tracking_code FROM demands_demandreceipt "
+    code = _one(engine, queue_db(engine, db), "SELECT tracking_code FROM demands_demandreceipt "
                             "WHERE processed_at IS NULL ORDER BY received_at LIMIT 1")  # fmt: skip
     if code is None:
         return 0

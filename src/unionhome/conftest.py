@@ -20,6 +20,20 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that uses the database may use all of them: on SQLite the web form's queue
+    has a file of its own (core.dbrouter), and any page may submit to it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(
+            getattr(item, "fixturenames", ())
+        )
+        if uses_db:
+            kwargs = {**(marker.kwargs if marker else {}), "databases": "__all__"}
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs),
+                            append=False)  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
     # Hashing with PBKDF2 at production cost would dominate the suite's run time.

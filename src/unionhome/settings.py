@@ -186,10 +186,12 @@ if _DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
+    _SQLITE_PATH = os.environ.get("UNIONHOME_SQLITE_PATH", str(VAR_DIR / "unionhome.sqlite3"))
+
+    def _sqlite(name: str) -> dict:
+        return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("UNIONHOME_SQLITE_PATH", str(VAR_DIR / "unionhome.sqlite3")),
+            "NAME": name,
             # Kept open between requests, as on PostgreSQL: opening one (its PRAGMAs and
             # Django's SQL functions) was a quarter of a form POST's CPU.
             "CONN_MAX_AGE": 60,
@@ -201,7 +203,20 @@ else:
                 "timeout": 20,
             },
         }
+
+    DATABASES = {
+        "default": _sqlite(_SQLITE_PATH),
+        # The web form's queue (receipts, rate counters) in a file of its own: SQLite has one
+        # writer per file, and a form POST must not wait while the intake worker records
+        # demands (core.dbrouter). PostgreSQL needs no such split.
+        "intake": _sqlite(
+            os.environ.get(
+                "UNIONHOME_SQLITE_INTAKE_PATH",
+                str(Path(_SQLITE_PATH).with_name(Path(_SQLITE_PATH).stem + "-intake.sqlite3")),
+            )
+        ),
     }
+DATABASE_ROUTERS = ["unionhome.core.dbrouter.IntakeQueueRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------

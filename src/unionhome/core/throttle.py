@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connections, router
 
 from . import crypto
 
@@ -24,6 +24,7 @@ def count_attempts(scope: str, keys: list[str], *, now: float | None = None) -> 
     if not keys:
         return []
     hour = int((time.time() if now is None else now) // 3600)
+    connection = connections[router.db_for_write(RateCounter)]  # the queue's file on SQLite
     q = connection.ops.quote_name
     table, key_, hour_, count_ = (q(RateCounter._meta.db_table), q("key"), q("hour"), q("count"))
     hashed = [f"{scope}:{crypto.blind_index('throttle', key)}"[:80] for key in keys]

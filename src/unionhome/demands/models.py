@@ -482,7 +482,7 @@ class DeadlinePolicy(models.Model):
 
 class DemandReceipt(models.Model):
     """A web submission acknowledged before it is routed: the worker's tracking code and what
-    they wrote (encrypted), committed in one INSERT. `services.process_receipts` (the intake
+    they wrote (encrypted), committed in one INSERT. `receipts.process_receipts` (the intake
     worker) turns receipts into demands in batches, keeping the tracking code; the payload is
     then emptied, so the identity lives only on the demand. Never listed anywhere: it has no
     org until it is routed, and only the processor reads it."""
@@ -494,9 +494,10 @@ class DemandReceipt(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     # The validated intake as JSON (description, contact, employer, place), encrypted whole.
     payload = EncryptedTextField(_("内容"), blank=True)
+    # No database constraint: on SQLite receipts live in a file of their own (core.dbrouter).
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("提交人"),
+        related_name="+", verbose_name=_("提交人"), db_constraint=False,
     )  # fmt: skip
     received_at = models.DateTimeField(_("收到时间"))
     processed_at = models.DateTimeField(_("登记时间"), null=True, blank=True)

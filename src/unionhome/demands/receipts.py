@@ -24,6 +24,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from unionhome.core import dbrouter
+
 from . import intake, routing, services
 from .models import Demand, DemandReceipt
 
@@ -73,7 +75,8 @@ def receive_demand(data: intake.Intake, *, channel: str, actor=None,
         channel=channel, payload=_payload(item.cleaned), received_at=timezone.now(),
         submitter=item.actor if item.actor is not None and not anonymous else None,
     )  # fmt: skip
-    with transaction.atomic():  # one write: the rate-limit counters and the receipt
+    # One write: the rate-limit counters and the receipt (on SQLite, in the queue's own file).
+    with transaction.atomic(using=dbrouter.queue_alias()):
         intake.limit_intake(item, throttle_key)
         receipt.save(force_insert=True)
     _process_if_unattended()
@@ -164,16 +167,28 @@ def _write(built: list, earlier: dict) -> list[Demand]:
 
 def _commit(built: list, earlier: dict, failed: list) -> list[DemandReceipt]:
     """One write transaction: claim the receipts still pending, store their demands, mark them
-    recorded. A failing write is retried receipt by receipt; what still fails joins `failed`."""
+    recorded. A failing write is retried receipt by receipt; what still fails joins `failed`.
+
+    With the queue in its own SQLite file the receipts are marked just after the demands
+    commit; a receipt whose demand is already stored (a processor stopped between the two, or
+    another processor got there first) is only marked, never recorded twice."""
     done: list[DemandReceipt] = []
+    split = dbrouter.split()
     with transaction.atomic():
-        claimed = set(
-            DemandReceipt.objects.filter(pk__in=[r.pk for r, _b in built],
-                                         processed_at__isnull=True)
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
+        if not split:
+            claimed = set(
+                DemandReceipt.objects.filter(pk__in=[r.pk for r, _b in built],
+                                             processed_at__isnull=True)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+            )  # fmt: skip
+            built = [(r, b) for r, b in built if r.pk in claimed]
+        stored = set(
+            Demand.objects.filter(tracking_code__in=[r.tracking_code for r, _b in built])
+            .values_list("tracking_code", flat=True)
         )  # fmt: skip
-        built = [(r, b) for r, b in built if r.pk in claimed]
+        already = [r for r, _b in built if r.tracking_code in stored]
+        built = [(r, b) for r, b in built if r.tracking_code not in stored]
         try:
             with transaction.atomic():
                 _write(built, earlier)
@@ -190,11 +205,19 @@ def _commit(built: list, earlier: dict, failed: list) -> list[DemandReceipt]:
                 except Exception as exc:
                     b.demand.pk = None
                     failed.append((receipt, exc))
-        # The identity now lives on the demand only.
-        DemandReceipt.objects.filter(pk__in=[r.pk for r in done]).update(
-            processed_at=timezone.now(), payload="", error=""
-        )
+        if not split:
+            _mark_recorded(done + already)
+    if split:
+        with transaction.atomic(using=dbrouter.INTAKE):
+            _mark_recorded(done + already)
     return done
+
+
+def _mark_recorded(receipts: list[DemandReceipt]) -> None:
+    # The identity now lives on the demand only.
+    DemandReceipt.objects.filter(pk__in=[r.pk for r in receipts]).update(
+        processed_at=timezone.now(), payload="", error=""
+    )
 
 
 def process_receipts(limit: int = BATCH) -> int:
@@ -209,7 +232,7 @@ def process_receipts(limit: int = BATCH) -> int:
 
     receipts = list(
         DemandReceipt.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .select_related("submitter")
+        .prefetch_related("submitter")  # one query, from the main database when split
         .order_by("received_at")[:limit]
     )
     if not receipts:

@@ -1,6 +1,8 @@
+from contextlib import ExitStack
+
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from tqdm import tqdm
 
 from unionhome.core import crypto
@@ -14,14 +16,17 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        quote = connection.ops.quote_name
-        with transaction.atomic():
+        with ExitStack() as stack:
+            for alias in connections:  # every database (on SQLite the queue is a file apart)
+                stack.enter_context(transaction.atomic(using=alias))
             for model in apps.get_models():
                 fields = [
                     f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
                 ]
                 if not fields:
                     continue
+                connection = connections[router.db_for_write(model)]
+                quote = connection.ops.quote_name
                 table = quote(model._meta.db_table)
                 pk = quote(model._meta.pk.column)
                 columns = ", ".join(quote(f.column) for f in fields)
