@@ -185,14 +185,49 @@ def rss_kib(pid: int) -> int:
 def cpu_seconds(pid: int, extra_pids: tuple[int, ...] = ()) -> float:
     """User + system CPU time of a server (master and workers) and its helper processes so far:
     CPU per submission does not depend on what else the machine is running."""
-    total = 0
-    for p in (pid, *_children(pid), *extra_pids):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_seconds_of(p) for p in (pid, *_children(pid), *extra_pids))
+
+
+def named_pids(name: str) -> list[int]:
+    """Processes whose command name is `name` (e.g. the PostgreSQL server's backends)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class DatabaseCpu:
+    """CPU time of a database server's processes over a span (`with`); 0 for SQLite, which runs
+    inside the measured processes. Backends that exit within the span are not counted."""
+
+    def __init__(self, engine: str):
+        self.engine, self.seconds = engine, 0.0
+        self._before: dict[int, float] = {}
+
+    def _now(self) -> dict[int, float]:
+        if self.engine != "postgres":
+            return {}
+        return {p: cpu_seconds_of(p) for p in named_pids("postgres")}
+
+    def __enter__(self):
+        self._before = self._now()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = sum(t - self._before.get(p, 0.0) for p, t in self._now().items())
+
+
+def cpu_seconds_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class RssSampler:
