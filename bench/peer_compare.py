@@ -446,9 +446,10 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
     line("server CPU per submission (all its processes)",
          lambda r: f"{r['cpu_ms']:.2f} ms", "cpu", False, lambda r: r["cpu_ms"])  # fmt: skip
     cores = os.cpu_count() or 1
-    line("database server CPU per submission (PostgreSQL's backends)",
-         lambda r: f"{r.get('db_ms', 0):.2f} ms", "db", False,
-         lambda r: r.get("db_ms", 0))  # fmt: skip
+    if any(r and r.get("db_ms") for r in (uh, hd)):  # PostgreSQL; SQLite runs in the processes
+        line("database server CPU per submission (PostgreSQL's backends)",
+             lambda r: f"{r.get('db_ms', 0):.2f} ms", "db", False,
+             lambda r: r.get("db_ms", 0))  # fmt: skip
     line(f"CPU-bound ceiling: {cores} cores ÷ (server + database + load client CPU)",
          lambda r: f"{cores * 1000 / _all_cpu_ms(r):.0f}/s (client {r['client_ms']:.2f} ms)",
          "ceiling", True, lambda r: 1 / _all_cpu_ms(r))  # fmt: skip
