@@ -48,8 +48,9 @@ class IntakeQueueRouter:
         return self._route(model)
 
     def allow_relation(self, obj1, obj2, **hints):
-        # A receipt names its submitter (a user in `default`); the column carries no database
-        # constraint, and Django's SET_NULL on a user's deletion reaches it through this router.
+        # A receipt names its submitter (a user in `default`): the column has no database
+        # constraint and no on-delete action (Django's deletion looks only in the user's
+        # database); a receipt whose submitter is gone is recorded without one.
         return True
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):

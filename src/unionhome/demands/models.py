@@ -494,9 +494,11 @@ class DemandReceipt(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     # The validated intake as JSON (description, contact, employer, place), encrypted whole.
     payload = EncryptedTextField(_("内容"), blank=True)
-    # No database constraint: on SQLite receipts live in a file of their own (core.dbrouter).
+    # On SQLite receipts live in a file of their own (core.dbrouter): no database constraint,
+    # and nothing for Django's deletion to follow (it would look in the user's database). A
+    # deleted submitter's receipt is recorded without one; the id is cleared once recorded.
     submitter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
         related_name="+", verbose_name=_("提交人"), db_constraint=False,
     )  # fmt: skip
     received_at = models.DateTimeField(_("收到时间"))

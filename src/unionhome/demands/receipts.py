@@ -216,7 +216,7 @@ def _commit(built: list, earlier: dict, failed: list) -> list[DemandReceipt]:
 def _mark_recorded(receipts: list[DemandReceipt]) -> None:
     # The identity now lives on the demand only.
     DemandReceipt.objects.filter(pk__in=[r.pk for r in receipts]).update(
-        processed_at=timezone.now(), payload="", error=""
+        processed_at=timezone.now(), payload="", error="", submitter=None
     )
 
 

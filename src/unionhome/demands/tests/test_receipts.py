@@ -370,3 +370,15 @@ def test_on_sqlite_a_form_post_does_not_wait_for_the_main_files_write_lock(tmp_p
     assert waited < 2.0, out  # the busy timeout is 20 s: it never touched the locked file
     assert recorded == 1
     assert (tmp_path / "main-intake.sqlite3").exists()
+
+
+def test_a_submitter_can_be_deleted_while_a_receipt_waits(cast, intake, django_user_model):
+    """The receipt's submitter is a user in the main database (the queue may be a file apart):
+    deleting the user works, and the receipt is then recorded without one."""
+    worker = django_user_model.objects.create_user("leaver", password="x")
+    code, _ = receipts.receive_demand(intake(), channel="web", actor=worker)
+    worker.delete()
+    assert receipts.process_receipts() == 1
+    demand = Demand.objects.get(tracking_code=code)
+    assert demand.submitter_id is None and demand.contact_phone == "13812345678"
+    assert DemandReceipt.objects.get(tracking_code=code).submitter_id is None
